@@ -1,0 +1,3 @@
+// LogboxAlerts owns alert rule files, their evaluation, alert state and notifiers.
+// The module is declared so that the dependency graph of DESIGN.md holds from the start;
+// it has no public API yet and nothing in Logbox calls it.

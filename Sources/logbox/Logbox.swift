@@ -1,0 +1,11 @@
+import ArgumentParser
+
+@main
+struct Logbox: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "logbox",
+        abstract: "A single-box log pipeline: collect, parse, index, query and alert on logs.",
+        discussion: "Run 'logbox help COMMAND' for the options of one command.",
+        subcommands: [ParseCommand.self, SampleCommand.self]
+    )
+}
