@@ -9,8 +9,8 @@ public import LogboxCore
 /// Layout: `<PRI>VERSION SP TIMESTAMP SP HOSTNAME SP APP-NAME SP PROCID SP MSGID SP STRUCTURED-DATA [SP MSG]`.
 /// Fields: `facility`, `severity`, `level` (from PRI); `host`, `program` (APP-NAME), `pid` (PROCID,
 /// an integer when it reads as one, else text), `msgid`; `sd.ID.PARAM` for every structured-data
-/// parameter (kind `.structuredDataEscaped`: the bytes between the quotes, `\"`, `\\` and `\]`
-/// decoded only when read); `message`. The TIMESTAMP (RFC 3339, `T` between date and time, a
+/// parameter (numbers typed as DESIGN.md says; a value with escapes is kind `.structuredDataEscaped`:
+/// the bytes between the quotes, `\"`, `\\` and `\]` decoded only when read); `message`. The TIMESTAMP (RFC 3339, `T` between date and time, a
 /// fraction of up to 9 digits where the RFC allows 6, `Z` or a numeric offset) becomes the event
 /// timestamp. A NILVALUE `-` in a header field means the field is absent. An SD-ELEMENT without
 /// parameters is valid and yields no field. A UTF-8 BOM at the start of MSG is skipped. A line
@@ -180,6 +180,7 @@ public struct RFC5424Parser: LogParser, Sendable {
             let quote = i
             i += 1
             let valueStart = i
+            var escaped = false
             // PARAM-VALUE: any UTF-8 up to an unescaped `"`; `\"`, `\\` and `\]` are escapes, any
             // other backslash is a literal one.
             while i < count {
@@ -188,6 +189,7 @@ public struct RFC5424Parser: LogParser, Sendable {
                 if byte == UInt8(ascii: "\\"), i + 1 < count {
                     let next = line[i + 1]
                     if next == UInt8(ascii: "\"") || next == UInt8(ascii: "\\") || next == UInt8(ascii: "]") {
+                        escaped = true
                         i += 2
                         continue
                     }
@@ -202,7 +204,12 @@ public struct RFC5424Parser: LogParser, Sendable {
                 for k in 0..<param.count { scratch[prefixLength + k] = line[param.lowerBound + k] }
             }
             let name = out.names.intern(self.nameScratch.span.extracting(0..<prefixLength + param.count))
-            out.append(name, .structuredDataEscaped, value)
+            // A value without escapes is typed like any other (`status="200"` is a number).
+            if escaped {
+                out.append(name, .structuredDataEscaped, value)
+            } else {
+                out.appendTyped(name, value, in: line)
+            }
         }
     }
 
