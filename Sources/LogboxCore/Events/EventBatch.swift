@@ -38,9 +38,11 @@ public struct EventBatch: Sendable {
 
     public var count: Int { self.events.count }
 
-    /// Empties the batch for reuse, keeping its capacity and its interned names.
+    /// Empties the batch for reuse, keeping the capacity of its events and fields and its interned names.
     public mutating func removeAll() {
-        self.lines.removeAll(keepingCapacity: true)
+        // The lines are not cleared in place: their storage is usually shared with the caller's
+        // `LineBatch`, and clearing would copy it only to be replaced by the next batch.
+        self.lines = LineBatch()
         self.events.removeAll(keepingCapacity: true)
         self.fields.removeAll(keepingCapacity: true)
     }

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Reads numbers from bytes without building a `String`.
 ///
 /// The rules are DESIGN.md's: an integer has no leading zeros (`007` stays text, as do ids and
@@ -91,10 +97,19 @@ public enum NumberScanner {
             value = exponent < 0 ? value / powersOfTen[-exponent] : value * powersOfTen[exponent]
             return negative ? -value : value
         }
-        // Rare: long mantissas or large exponents go through the standard library's correct parser.
-        var text = ""
-        for index in 0..<bytes.count { text.unicodeScalars.append(Unicode.Scalar(bytes[index])) }
-        return Double(text)
+        // Beyond a double's range the text is no number we can keep (and hex ids like `41721577559e2280`
+        // look like one): leave it text.
+        guard exponent + significant <= 310, exponent + significant >= -330 else { return nil }
+        // Rare: long mantissas go through libc's correctly rounded `strtod`, from a stack buffer.
+        guard bytes.count < 64 else { return nil }
+        var buffer: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
+        return withUnsafeMutableBytes(of: &buffer) { raw -> Double? in
+            for index in 0..<bytes.count { raw[index] = bytes[index] }
+            raw[bytes.count] = 0
+            let text = raw.baseAddress!.assumingMemoryBound(to: CChar.self)
+            let value = strtod(text, nil)
+            return value.isFinite ? value : nil
+        }
     }
 
     @usableFromInline

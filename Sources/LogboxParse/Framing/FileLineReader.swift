@@ -16,7 +16,11 @@ public struct FileLineReader: ~Copyable {
     private var atEnd = false
 
     /// Opens `path` for reading; `-` reads standard input.
-    public init(path: String, maxLineLength: Int = 64 * 1024, chunkSize: Int = 1 << 20) throws(FileReadError) {
+    /// - Parameters:
+    ///   - startOffset: where to start reading a file (a checkpoint's offset); its first line is `startLine`.
+    public init(
+        path: String, maxLineLength: Int = 64 * 1024, chunkSize: Int = 1 << 20, startOffset: Int64 = 0, startLine: Int64 = 1
+    ) throws(FileReadError) {
         self.path = path
         if path == "-" {
             self.descriptor = 0
@@ -28,9 +32,14 @@ public struct FileLineReader: ~Copyable {
                 close(descriptor)
                 throw FileReadError(path: path, errno: EISDIR)
             }
+            if startOffset > 0 && lseek(descriptor, off_t(startOffset), SEEK_SET) < 0 {
+                let failure = errno
+                close(descriptor)
+                throw FileReadError(path: path, errno: failure)
+            }
             self.descriptor = descriptor
         }
-        self.framer = LineFramer(maxLineLength: maxLineLength)
+        self.framer = LineFramer(maxLineLength: maxLineLength, startLine: startLine, startOffset: path == "-" ? 0 : startOffset)
         self.buffer = [UInt8](repeating: 0, count: chunkSize)
     }
 
@@ -46,6 +55,15 @@ public struct FileLineReader: ~Copyable {
         guard fstat(self.descriptor, &info) == 0 else { return nil }
         return Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
     }
+
+    /// The source offset just past the last line handed out, and the number the next line gets:
+    /// what a checkpoint records so that a later read resumes exactly there.
+    public var position: (offset: Int64, nextLine: Int64) {
+        (self.framer.committedOffset, self.framer.nextLineNumber)
+    }
+
+    /// The open descriptor (for `fstat`: the identity a checkpoint records).
+    public var fileDescriptor: Int32 { self.descriptor }
 
     /// Lines cut to the maximum length so far.
     public var truncatedLines: Int { self.framer.truncatedLines }

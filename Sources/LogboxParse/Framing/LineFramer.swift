@@ -31,9 +31,19 @@ public struct LineFramer: Sendable {
     /// Whether the last skipped byte was `\r` (the CR of a CRLF is not content).
     private var skippedEndsWithCR = false
 
-    public init(maxLineLength: Int = 64 * 1024) {
+    /// - Parameters:
+    ///   - startLine: the number of the first line (a resumed read continues the numbering).
+    ///   - startOffset: the source offset of the first byte fed.
+    public init(maxLineLength: Int = 64 * 1024, startLine: Int64 = 1, startOffset: Int64 = 0) {
         precondition(maxLineLength > 0, "maxLineLength must be positive")
         self.maxLineLength = maxLineLength
+        self.nextLineNumber = startLine
+        self.consumedBytes = startOffset
+    }
+
+    /// The source offset just past the last complete line handed out: where a resumed read starts.
+    public var committedOffset: Int64 {
+        self.hasPendingLine ? self.pendingStart : self.consumedBytes
     }
 
     /// Whether a partial line is waiting for more bytes.
