@@ -30,9 +30,14 @@ public struct Tokenizer: Sendable {
     /// Replaces the current terms with those of `text`.
     /// - Complexity: O(n); allocates only when the term buffers must grow.
     public mutating func tokenize(_ text: Span<UInt8>) {
+        text.withUnsafeBufferPointer { self.tokenize($0) }
+    }
+
+    /// Replaces the current terms with those of `input`.
+    public mutating func tokenize(_ input: UnsafeBufferPointer<UInt8>) {
         self.bytes.removeAll(keepingCapacity: true)
         self.ends.removeAll(keepingCapacity: true)
-        text.withUnsafeBufferPointer { input in
+        do {
             var i = 0
             let count = input.count
             while i < count {
