@@ -34,13 +34,14 @@ let package = Package(
         .executableTarget(
             name: "logbox",
             dependencies: [
-                "LogboxCore", "LogboxParse", "LogboxPipeline",
+                "LogboxCore", "LogboxParse", "LogboxStore", "LogboxPipeline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .target(name: "LogboxTestSupport", dependencies: ["LogboxCore"]),
 
         .testTarget(name: "LogboxCoreTests", dependencies: ["LogboxCore", "LogboxTestSupport"]),
+        .testTarget(name: "LogboxStoreTests", dependencies: ["LogboxStore", "LogboxCore", "LogboxParse", "LogboxTestSupport"]),
         .testTarget(
             name: "LogboxParseTests",
             dependencies: ["LogboxCore", "LogboxParse", "LogboxTestSupport"],
@@ -49,7 +50,7 @@ let package = Package(
         .testTarget(
             name: "LogboxCLITests",
             dependencies: [
-                "logbox", "LogboxCore", "LogboxParse", "LogboxTestSupport",
+                "logbox", "LogboxCore", "LogboxParse", "LogboxStore", "LogboxTestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -1,0 +1,87 @@
+/// Gives each distinct byte string an id in first-seen order, without allocating per lookup.
+///
+/// Strings live back to back in one arena; an open-addressing table (load <= 1/2) holds their ids. The keyword
+/// column writer calls it once per value, so a lookup hashes and compares bytes in place instead of building an
+/// `[UInt8]` key for a `Dictionary`.
+struct ColumnKeywordInterner: Sendable {
+    private(set) var arena: [UInt8] = []
+    /// Entry `i` is `arena[ends[i - 1] ..< ends[i]]` (`0` for the first).
+    private(set) var ends: [Int] = []
+    private var hashes: [UInt64] = []
+    /// Slot -> entry id + 1; 0 marks an empty slot.
+    private var table: [Int32] = Array(repeating: 0, count: 16)
+
+    var count: Int { self.ends.count }
+
+    /// Bytes of entry `id`.
+    func entry(_ id: Int) -> ArraySlice<UInt8> {
+        self.arena[(id == 0 ? 0 : self.ends[id - 1])..<self.ends[id]]
+    }
+
+    /// The id of `bytes`, adding it when new; `isNew` tells which.
+    mutating func intern(_ bytes: UnsafeBufferPointer<UInt8>) -> (id: Int, isNew: Bool) {
+        let hash = Self.hash(bytes)
+        let mask = self.table.count - 1
+        var slot = Int(truncatingIfNeeded: hash ^ (hash >> 29)) & mask
+        while true {
+            let stored = Int(self.table[slot])
+            if stored == 0 { break }
+            let id = stored - 1
+            if self.hashes[id] == hash && self.matches(id, bytes) { return (id, false) }
+            slot = (slot + 1) & mask
+        }
+        let id = self.count
+        self.arena.append(contentsOf: bytes)
+        self.ends.append(self.arena.count)
+        self.hashes.append(hash)
+        self.table[slot] = Int32(id + 1)
+        if self.count * 2 > self.table.count { self.grow() }
+        return (id, true)
+    }
+
+    /// A multiply-mix hash over 8-byte words (in memory only, never persisted, so it may change freely).
+    private static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        let multiplier: UInt64 = 0x9E37_79B9_7F4A_7C15
+        var hash = UInt64(bytes.count) &* multiplier
+        let raw = UnsafeRawBufferPointer(bytes)
+        var offset = 0
+        while offset + 8 <= raw.count {
+            // In bounds: checked by the loop condition.
+            let word = raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+            hash = (hash ^ word) &* multiplier
+            hash ^= hash >> 29
+            offset += 8
+        }
+        var tail: UInt64 = 0
+        var shift: UInt64 = 0
+        while offset < raw.count {
+            tail |= UInt64(raw[offset]) << shift
+            shift += 8
+            offset += 1
+        }
+        hash = (hash ^ tail) &* multiplier
+        return hash ^ (hash >> 32)
+    }
+
+    private func matches(_ id: Int, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        let start = id == 0 ? 0 : self.ends[id - 1]
+        guard self.ends[id] - start == bytes.count else { return false }
+        return self.arena.withUnsafeBufferPointer { arena in
+            // In bounds: the entry `start ..< start + bytes.count` lies inside the arena.
+            UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(arena)[start..<(start + bytes.count)])
+                .elementsEqual(UnsafeRawBufferPointer(bytes))
+        }
+    }
+
+    private mutating func grow() {
+        var table = [Int32](repeating: 0, count: self.table.count * 2)
+        let mask = table.count - 1
+        for id in 0..<self.count {
+            let hash = self.hashes[id]
+            var slot = Int(truncatingIfNeeded: hash ^ (hash >> 29)) & mask
+            while table[slot] != 0 { slot = (slot + 1) & mask }
+            table[slot] = Int32(id + 1)
+        }
+        self.table = table
+    }
+}

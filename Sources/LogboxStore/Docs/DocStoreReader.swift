@@ -1,0 +1,289 @@
+/// Reads a `docs` body (layout in `DocStoreWriter`): an event by doc id, or a range in order.
+///
+/// Immutable after `init`, which checks the trailer, the block index and every block header
+/// (ids dense from 0, blocks back to back up to the index), so later reads only decompress.
+/// It is `Sendable` and shared by every query of a segment. It caches nothing: a caller that
+/// reads neighbouring docs one by one uses a `DocCursor`, which keeps the last decompressed
+/// block and belongs to that caller alone, so no lock is needed.
+public final class DocStoreReader: Sendable {
+    /// Where one block lies and what it holds, from its header.
+    struct Block: Sendable {
+        var firstDoc: UInt32
+        var docCount: UInt32
+        var uncompressedSize: Int
+        var storedSize: Int
+        var timestampBase: Int64
+        /// Offset of the header in the body.
+        var offset: Int
+        var docs: Range<UInt32> { self.firstDoc..<self.firstDoc + self.docCount }
+        var isCompressed: Bool { self.storedSize < self.uncompressedSize }
+    }
+
+    /// Number of documents: ids are `0..<count`.
+    public let count: Int
+    /// 0 for blocks written with LZ4 fast, else the LZ4HC level.
+    public let compressionLevel: Int32
+    /// Sum of the blocks' decompressed sizes.
+    public let uncompressedSize: Int
+    private let body: ArraySlice<UInt8>
+    let blocks: [Block]
+
+    /// Opens a body (the file without its footer, already checked against its checksum).
+    /// - Throws: `StoreError(.corrupt)` with the body offset of the first inconsistency.
+    public init(body: ArraySlice<UInt8>) throws(StoreError) {
+        let trailerSize = DocStoreWriter.trailerSize
+        guard body.count >= trailerSize else {
+            throw StoreError(.corrupt, offset: Int64(body.count), "docs body of \(body.count) bytes has no trailer")
+        }
+        let trailerAt = body.count - trailerSize
+        var trailer = ByteReader(body[(body.startIndex + trailerAt)...])
+        let indexOffset = try trailer.u64()
+        let blockCount = Int(try trailer.u32())
+        let docCount = Int(try trailer.u32())
+        let version = try trailer.u16()
+        let level = try trailer.u8()
+        let reserved = try trailer.u8()
+        let at = Int64(trailerAt)
+        guard version == DocStoreWriter.formatVersion else {
+            throw StoreError(.corrupt, offset: at + 16, "docs format version \(version), this build reads 1")
+        }
+        guard level <= 12, reserved == 0 else {
+            throw StoreError(.corrupt, offset: at + 18, "bad compression level \(level) or reserved byte \(reserved)")
+        }
+        guard indexOffset <= UInt64(trailerAt),
+            UInt64(trailerAt) - indexOffset == UInt64(blockCount) * UInt64(DocStoreWriter.indexEntrySize)
+        else {
+            throw StoreError(
+                .corrupt, offset: at, "block index at \(indexOffset) with \(blockCount) entries does not end at \(trailerAt)")
+        }
+        let blocksEnd = Int(indexOffset)
+        var index = ByteReader(body[(body.startIndex + blocksEnd)..<(body.startIndex + trailerAt)])
+        var blocks: [Block] = []
+        blocks.reserveCapacity(blockCount)
+        var expectedDoc = 0
+        var expectedOffset = 0
+        var totalSize = 0
+        for number in 0..<blockCount {
+            let entryAt = Int64(blocksEnd + index.offset)
+            let firstDoc = try index.u32()
+            let offset = try index.u64()
+            guard offset == UInt64(expectedOffset), Int(firstDoc) == expectedDoc else {
+                throw StoreError(
+                    .corrupt, offset: entryAt,
+                    "index entry \(number) says doc \(firstDoc) at \(offset), expected doc \(expectedDoc) at \(expectedOffset)")
+            }
+            guard blocksEnd - expectedOffset >= DocStoreWriter.blockHeaderSize else {
+                throw StoreError(.corrupt, offset: Int64(expectedOffset), "block \(number) header runs into the index")
+            }
+            var header = ByteReader(body[(body.startIndex + expectedOffset)..<(body.startIndex + blocksEnd)])
+            let headerDoc = try header.u32()
+            let headerCount = Int(try header.u32())
+            let uncompressedSize = Int(try header.u32())
+            let storedSize = Int(try header.u32())
+            let timestampBase = try header.i64()
+            let headerAt = Int64(expectedOffset)
+            guard headerDoc == firstDoc, headerCount >= 1, headerCount <= uncompressedSize else {
+                throw StoreError(
+                    .corrupt, offset: headerAt,
+                    "block \(number) header: doc \(headerDoc), \(headerCount) docs in \(uncompressedSize) bytes")
+            }
+            // LZ4 expands at most about 255 times; more is damage, not a reason to allocate.
+            guard storedSize <= uncompressedSize, uncompressedSize <= storedSize * 255 + 64,
+                storedSize <= header.remaining
+            else {
+                throw StoreError(
+                    .corrupt, offset: headerAt + 8,
+                    "block \(number): \(storedSize) stored bytes for \(uncompressedSize), \(header.remaining) left")
+            }
+            blocks.append(
+                Block(
+                    firstDoc: firstDoc, docCount: UInt32(headerCount), uncompressedSize: uncompressedSize,
+                    storedSize: storedSize, timestampBase: timestampBase, offset: expectedOffset))
+            expectedDoc += headerCount
+            expectedOffset += DocStoreWriter.blockHeaderSize + storedSize
+            totalSize += uncompressedSize
+            guard expectedDoc <= docCount else {
+                throw StoreError(.corrupt, offset: headerAt, "blocks hold more than the \(docCount) docs the trailer says")
+            }
+        }
+        guard expectedOffset == blocksEnd, expectedDoc == docCount else {
+            throw StoreError(
+                .corrupt, offset: Int64(expectedOffset),
+                "blocks end at \(expectedOffset) with \(expectedDoc) docs; index at \(blocksEnd), trailer says \(docCount)")
+        }
+        self.body = body
+        self.blocks = blocks
+        self.count = docCount
+        self.compressionLevel = Int32(level)
+        self.uncompressedSize = totalSize
+    }
+
+    public var blockCount: Int { self.blocks.count }
+
+    /// The doc ids of block `index`.
+    public func docs(inBlock index: Int) -> Range<UInt32> { self.blocks[index].docs }
+
+    /// The block holding `doc`, or nil when `doc` is not below `count`.
+    public func block(containing doc: UInt32) -> Int? {
+        guard Int(doc) < self.count else { return nil }
+        var low = 0
+        var high = self.blocks.count
+        // Invariant: blocks[low].firstDoc <= doc < blocks[high].firstDoc (high == count: past the end).
+        while high - low > 1 {
+            let middle = (low + high) / 2
+            if self.blocks[middle].firstDoc <= doc { low = middle } else { high = middle }
+        }
+        return low
+    }
+
+    /// The event with id `doc`, decompressing its block. Use a `DocCursor` to read many.
+    /// - Throws: `.invalidArgument` when `doc >= count`, `.corrupt` when its block does not decode.
+    public func event(_ doc: UInt32) throws(StoreError) -> StoredEvent {
+        var cursor = DocCursor(self)
+        return try cursor.event(doc)
+    }
+
+    /// A cursor for reading events one by one, each block decompressed once while reads stay in it.
+    public func makeCursor() -> DocCursor { DocCursor(self) }
+
+    /// Calls `body` with each event of `range` in id order, decompressing each block once.
+    /// - Throws: `.invalidArgument` when `range` goes past `count`, `.corrupt` on a damaged block
+    ///   (events before it have been delivered).
+    public func events(in range: Range<UInt32>, _ body: (UInt32, StoredEvent) -> Void) throws(StoreError) {
+        guard Int(range.upperBound) <= self.count else {
+            throw StoreError(.invalidArgument, "docs \(range) past the \(self.count) stored")
+        }
+        guard !range.isEmpty, var number = self.block(containing: range.lowerBound) else { return }
+        var records = BlockRecords()
+        while number < self.blocks.count, self.blocks[number].firstDoc < range.upperBound {
+            try self.load(number, into: &records)
+            for doc in self.blocks[number].docs.clamped(to: range) {
+                body(doc, try self.decode(doc, block: number, records))
+            }
+            number += 1
+        }
+    }
+
+    /// Decodes every block and every record, checking lengths, ranges and raw values.
+    /// - Throws: `StoreError(.corrupt)` naming the first damaged block (offset of its header) and doc.
+    public func verify() throws(StoreError) {
+        var records = BlockRecords()
+        for number in 0..<self.blocks.count {
+            try self.load(number, into: &records)
+            for doc in self.blocks[number].docs {
+                _ = try self.decode(doc, block: number, records)
+            }
+        }
+    }
+
+    // MARK: Blocks
+
+    /// A decompressed block and where each record's head and line start in it.
+    struct BlockRecords: Sendable {
+        var bytes: [UInt8] = []
+        /// `docCount + 1` offsets: head `i` is `heads[i]..<heads[i + 1]`.
+        var heads: [Int] = []
+        /// `docCount + 1` offsets: line `i` is `lines[i]..<lines[i + 1]`.
+        var lines: [Int] = []
+    }
+
+    /// Decompresses block `number` into `records`, checking that its heads and lines fill it exactly.
+    func load(_ number: Int, into records: inout BlockRecords) throws(StoreError) {
+        let block = self.blocks[number]
+        let payloadStart = self.body.startIndex + block.offset + DocStoreWriter.blockHeaderSize
+        let payload = self.body[payloadStart..<payloadStart + block.storedSize]
+        records.heads.removeAll(keepingCapacity: true)
+        records.lines.removeAll(keepingCapacity: true)
+        do throws(StoreError) {
+            if block.isCompressed {
+                records.bytes = try LZ4Block.decompress(payload, size: block.uncompressedSize)
+            } else {
+                records.bytes = Array(payload)
+            }
+            let bytes = records.bytes
+            let docCount = Int(block.docCount)
+            records.heads.reserveCapacity(docCount + 1)
+            records.lines.reserveCapacity(docCount + 1)
+            var reader = ByteReader(bytes)
+            // Head lengths, turned into offsets once the table's end is known.
+            for _ in 0..<docCount {
+                records.heads.append(try reader.count(limit: bytes.count))
+            }
+            var position = reader.offset
+            for index in 0..<docCount {
+                let length = records.heads[index]
+                guard length <= bytes.count - position else {
+                    throw StoreError(.corrupt, "head lengths run past the block's \(bytes.count) bytes")
+                }
+                records.heads[index] = position
+                position += length
+            }
+            records.heads.append(position)
+            for index in 0..<docCount {
+                let length = try EventRecord.lineCount(
+                    ofHead: bytes[records.heads[index]..<records.heads[index + 1]])
+                guard length <= bytes.count - position else {
+                    throw StoreError(.corrupt, "line lengths run past the block's \(bytes.count) bytes")
+                }
+                records.lines.append(position)
+                position += length
+            }
+            guard position == bytes.count else {
+                throw StoreError(.corrupt, "records end at \(position) of \(bytes.count) decompressed bytes")
+            }
+            records.lines.append(position)
+        } catch {
+            records.heads.removeAll(keepingCapacity: true)
+            records.lines.removeAll(keepingCapacity: true)
+            throw StoreError(.corrupt, offset: Int64(block.offset), "docs block \(number): \(error.message)")
+        }
+    }
+
+    /// Decodes `doc` from its loaded block.
+    func decode(_ doc: UInt32, block number: Int, _ records: BlockRecords) throws(StoreError) -> StoredEvent {
+        let block = self.blocks[number]
+        let slot = Int(doc - block.firstDoc)
+        var reader = ByteReader(records.bytes[records.heads[slot]..<records.heads[slot + 1]])
+        do throws(StoreError) {
+            let event = try EventRecord.decode(
+                head: &reader, timestampBase: block.timestampBase,
+                line: records.bytes[records.lines[slot]..<records.lines[slot + 1]])
+            guard reader.isAtEnd else {
+                throw StoreError(.corrupt, offset: Int64(reader.offset), "\(reader.remaining) bytes after the head")
+            }
+            return event
+        } catch {
+            throw StoreError(
+                .corrupt, offset: Int64(block.offset),
+                "docs block \(number), doc \(doc), head byte \(error.offset): \(error.message)")
+        }
+    }
+}
+
+/// Reads events of one `DocStoreReader` by id, keeping the last decompressed block.
+///
+/// Reads that stay in a block (neighbouring ids, or ids in any order within ~`blockSize` bytes of
+/// records) decompress it once. A cursor is a value owned by one task; make one per task.
+public struct DocCursor: Sendable {
+    public let reader: DocStoreReader
+    private var loaded = -1
+    private var records = DocStoreReader.BlockRecords()
+
+    public init(_ reader: DocStoreReader) {
+        self.reader = reader
+    }
+
+    /// The event with id `doc`.
+    /// - Throws: `.invalidArgument` when `doc >= reader.count`, `.corrupt` when its block does not decode.
+    public mutating func event(_ doc: UInt32) throws(StoreError) -> StoredEvent {
+        guard let number = self.reader.block(containing: doc) else {
+            throw StoreError(.invalidArgument, "doc \(doc) past the \(self.reader.count) stored")
+        }
+        if number != self.loaded {
+            self.loaded = -1
+            try self.reader.load(number, into: &self.records)
+            self.loaded = number
+        }
+        return try self.reader.decode(doc, block: number, self.records)
+    }
+}

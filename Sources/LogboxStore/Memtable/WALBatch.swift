@@ -1,0 +1,89 @@
+public import LogboxCore
+
+/// The payload of one WAL record: a parsed batch of events and the input positions it reaches.
+///
+/// Layout (inside the WAL's framing and compression), varints LEB128:
+/// ```
+/// type             u8       1 = events
+/// nameCount        varint   field names, length-prefixed UTF-8; the records' name ids index this list
+/// sourceCount      varint   input names and paths, length-prefixed; records' source/file ids index it
+/// checkpointCount  varint   Checkpoint encodings: where each input stands once this batch is stored
+/// timestampBase    zigzag   records store their timestamp as a delta from it
+/// eventCount       varint
+/// events           EventRecord encodings, back to back
+/// ```
+/// Carrying the checkpoints inside the same record as the events is what makes an import or a
+/// tailed file exactly-once: after a crash, a line is either in a synced record (and its
+/// position with it) or in neither.
+public struct WALBatch: Sendable {
+    public static let eventsType: UInt8 = 1
+
+    public var names: [String]
+    public var sources: [String]
+    public var checkpoints: [Checkpoint]
+    public var timestampBase: Int64
+    public var eventCount: Int
+    /// The encoded records.
+    public var records: ArraySlice<UInt8>
+
+    /// Encodes every event of `batch`, all from the input `source` (and `file`, when a file).
+    public static func encode(
+        _ batch: EventBatch, source: String, file: String?, checkpoints: [Checkpoint], receivedAt: Int64
+    ) -> [UInt8] {
+        var writer = ByteWriter(capacity: batch.lines.bytes.count + batch.count * 16 + 256)
+        writer.u8(Self.eventsType)
+        writer.varint(batch.names.count)
+        for id in 0..<batch.names.count { writer.lengthPrefixed(batch.names.nameBytes(FieldID(rawValue: UInt32(id)))) }
+        writer.varint(file == nil ? 1 : 2)
+        writer.string(source)
+        if let file { writer.string(file) }
+        writer.varint(checkpoints.count)
+        for checkpoint in checkpoints { checkpoint.encode(into: &writer) }
+        let base = batch.events.first.map { $0.hasTimestamp ? $0.timestamp : receivedAt } ?? receivedAt
+        writer.signedVarint(base)
+        writer.varint(batch.count)
+        let identity = Self.identity(count: batch.names.count)
+        for index in 0..<batch.count {
+            EventRecord.encode(
+                batch: batch, event: index, nameIDs: identity, source: 0, file: file == nil ? UInt32.max : 1,
+                receivedAt: receivedAt, timestampBase: base, into: &writer)
+        }
+        return writer.bytes
+    }
+
+    /// Decodes the header; the records stay encoded until `forEachEvent`.
+    public static func decode(_ payload: [UInt8]) throws(StoreError) -> WALBatch {
+        var reader = ByteReader(payload)
+        let type = try reader.u8()
+        guard type == Self.eventsType else { throw StoreError(.corrupt, offset: 0, "unknown WAL payload type \(type)") }
+        var names: [String] = []
+        for _ in 0..<(try reader.count(limit: 1 << 24)) { names.append(try reader.string()) }
+        var sources: [String] = []
+        for _ in 0..<(try reader.count(limit: 1 << 24)) { sources.append(try reader.string()) }
+        var checkpoints: [Checkpoint] = []
+        for _ in 0..<(try reader.count(limit: 1 << 24)) { checkpoints.append(try Checkpoint.decode(&reader)) }
+        let base = try reader.signedVarint()
+        let count = try reader.count()
+        return WALBatch(
+            names: names, sources: sources, checkpoints: checkpoints, timestampBase: base, eventCount: count,
+            records: payload[(payload.startIndex + reader.offset)...])
+    }
+
+    /// Decodes each event in order.
+    public func forEachEvent(_ body: (StoredEvent) throws(StoreError) -> Void) throws(StoreError) {
+        var reader = ByteReader(self.records)
+        for _ in 0..<self.eventCount {
+            let event = try EventRecord.decode(&reader, timestampBase: self.timestampBase)
+            guard Int(event.source) < self.sources.count,
+                event.file == UInt32.max || Int(event.file) < self.sources.count,
+                event.fields.allSatisfy({ Int($0.name) < self.names.count })
+            else { throw StoreError(.corrupt, offset: Int64(reader.offset), "event refers to a name or source the batch lacks") }
+            try body(event)
+        }
+        guard reader.isAtEnd else { throw StoreError(.corrupt, offset: Int64(reader.offset), "bytes after the last event") }
+    }
+
+    private static func identity(count: Int) -> [UInt32] {
+        (0..<UInt32(count)).map { $0 }
+    }
+}

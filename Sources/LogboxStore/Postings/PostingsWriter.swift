@@ -1,0 +1,196 @@
+/// Builds the postings body: one sorted doc-id list per term, optionally with term positions.
+///
+/// Body layout (little-endian; varint = unsigned LEB128, as `ByteWriter.varint` writes it):
+/// ```
+/// header      u16 formatVersion (1) | u16 reserved (0)
+/// lists       back to back, each at the offset its PostingsAddress names
+/// ```
+/// A list of n docs (n >= 1) is cut into ceil(n / 128) blocks: every block but the last holds 128 docs,
+/// the last holds 1...128. Docs are coded as gaps `doc - previous - 1` (before the first doc, previous
+/// is -1, so the first gap is the doc itself): consecutive docs cost zero bits. The base of block b is
+/// the last doc of block b - 1, so a reader can start decoding at any block.
+/// ```
+/// skip table   only when the list has 2 or more blocks; one fixed-width entry per block:
+///                u32 lastDoc     the block's last doc id
+///                u32 docOffset   start of the block's doc bytes, from the start of the doc region
+///                u32 posOffset   only with positions: start of the block's positions, same base
+/// doc region   the blocks back to back:
+///                a block of 128 docs: u8 width (0...32), then the 128 gaps bit-packed at `width`
+///                  bits each, least significant bit first (16 × width bytes)
+///                a last block of fewer than 128 docs: one varint gap per doc
+/// positions    only with positions, right after the doc region; per doc, in doc order:
+///                varint count, then `count` varint deltas (first from 0, then from the previous)
+/// ```
+/// The doc region starts right after the skip table (or at the list's offset when there is none).
+/// Doc count and the positions flag live in the address, not in the list, so a one-doc list
+/// without positions is one varint. Doc ids are below `UInt32.max`, which iterators use for
+/// "exhausted". Offsets in the skip table are u32: one list must stay below 4 GiB.
+public struct PostingsWriter: Sendable {
+    /// Version of the body layout, written in the header and, by the segment writer, in the footer.
+    public static let formatVersion: UInt16 = 1
+    /// Bytes of the header before the first list.
+    public static let headerSize = 4
+    static let blockSize = BitPacking.blockSize
+
+    private struct SkipEntry {
+        var lastDoc: UInt32
+        var docOffset: Int
+        var positionOffset: Int
+    }
+
+    private var output: ByteWriter
+    // State of the list being written, reused from term to term.
+    private var isOpen = false
+    private var hasPositions = false
+    private var docCount = 0
+    private var previousDoc: UInt32 = 0
+    private var blockGaps: [UInt32] = []
+    private var blockPositionStart = 0
+    private var docRegion = ByteWriter()
+    private var positionRegion = ByteWriter()
+    private var skipEntries: [SkipEntry] = []
+
+    public init() {
+        self.output = ByteWriter(capacity: 1 << 16)
+        self.output.u16(Self.formatVersion)
+        self.output.u16(0)
+        self.blockGaps.reserveCapacity(Self.blockSize)
+    }
+
+    /// Bytes written so far (the offset the next list will get).
+    public var byteCount: Int { self.output.count }
+
+    /// Starts a term's list; follow with `addDoc` for each doc in ascending order, then `endTerm()`.
+    public mutating func beginTerm(hasPositions: Bool) {
+        precondition(!self.isOpen, "beginTerm called while a term is open; call endTerm first")
+        self.isOpen = true
+        self.hasPositions = hasPositions
+    }
+
+    /// Adds the next doc of a list begun with `hasPositions: false`.
+    public mutating func addDoc(_ doc: UInt32) {
+        precondition(!self.hasPositions, "this term was begun with positions; pass them to addDoc")
+        self.appendDoc(doc)
+    }
+
+    /// Adds the next doc of a list begun with `hasPositions: true`, with the term's positions in it
+    /// (ascending; duplicates allowed; may be empty).
+    public mutating func addDoc(_ doc: UInt32, positions: Span<UInt32>) {
+        precondition(self.hasPositions, "this term was begun without positions")
+        self.appendDoc(doc)
+        self.positionRegion.varint(positions.count)
+        var previous: UInt32 = 0
+        for i in positions.indices {
+            let position = positions[i]
+            precondition(position >= previous, "positions must be ascending: \(position) after \(previous)")
+            self.positionRegion.varint(UInt64(position - previous))
+            previous = position
+        }
+    }
+
+    /// Ends the open list and returns its address for the term dictionary.
+    public mutating func endTerm() -> PostingsAddress {
+        precondition(self.isOpen, "endTerm called without beginTerm")
+        precondition(self.docCount > 0, "a postings list needs at least one doc")
+        if !self.blockGaps.isEmpty { self.flushBlock() }
+        precondition(
+            self.docRegion.count + self.positionRegion.count <= Int(UInt32.max),
+            "one postings list exceeds 4 GiB"
+        )
+        let offset = self.output.count
+        if self.skipEntries.count >= 2 {
+            for entry in self.skipEntries {
+                self.output.u32(entry.lastDoc)
+                self.output.u32(UInt32(entry.docOffset))
+                if self.hasPositions { self.output.u32(UInt32(self.docRegion.count + entry.positionOffset)) }
+            }
+        }
+        self.output.append(self.docRegion.bytes)
+        self.output.append(self.positionRegion.bytes)
+        let address = PostingsAddress(
+            offset: UInt64(offset),
+            docCount: UInt32(self.docCount),
+            hasPositions: self.hasPositions
+        )
+        self.isOpen = false
+        self.docCount = 0
+        self.docRegion.bytes.removeAll(keepingCapacity: true)
+        self.positionRegion.bytes.removeAll(keepingCapacity: true)
+        self.skipEntries.removeAll(keepingCapacity: true)
+        return address
+    }
+
+    /// Writes a whole list from the flat arrays a segment builder keeps per term.
+    ///
+    /// - Parameters:
+    ///   - docs: the doc ids, strictly ascending, at least one.
+    public mutating func add(docs: Span<UInt32>) -> PostingsAddress {
+        self.beginTerm(hasPositions: false)
+        for i in docs.indices { self.appendDoc(docs[i]) }
+        return self.endTerm()
+    }
+
+    /// Writes a whole list with positions from flat arrays: `counts[i]` positions of `docs[i]`,
+    /// taken in order from `positions`.
+    public mutating func add(docs: Span<UInt32>, positions: Span<UInt32>, counts: Span<UInt32>) -> PostingsAddress {
+        precondition(counts.count == docs.count, "one position count per doc: \(counts.count) for \(docs.count) docs")
+        self.beginTerm(hasPositions: true)
+        var start = 0
+        for i in docs.indices {
+            let end = start + Int(counts[i])
+            precondition(end <= positions.count, "position counts add up to more than \(positions.count)")
+            self.addDoc(docs[i], positions: positions.extracting(start..<end))
+            start = end
+        }
+        precondition(start == positions.count, "position counts add up to \(start), not \(positions.count)")
+        return self.endTerm()
+    }
+
+    /// Writes a whole list; convenient when positions are at hand per doc (tests, small callers).
+    public mutating func add(docs: [UInt32], positions: [[UInt32]]? = nil) -> PostingsAddress {
+        guard let positions else { return self.add(docs: docs.span) }
+        precondition(positions.count == docs.count, "one positions array per doc")
+        self.beginTerm(hasPositions: true)
+        for (doc, docPositions) in zip(docs, positions) { self.addDoc(doc, positions: docPositions.span) }
+        return self.endTerm()
+    }
+
+    /// The body: header and every list added.
+    public consuming func finish() -> [UInt8] {
+        precondition(!self.isOpen, "finish called while a term is open")
+        return self.output.bytes
+    }
+
+    private mutating func appendDoc(_ doc: UInt32) {
+        precondition(self.isOpen, "addDoc called without beginTerm")
+        precondition(doc != UInt32.max, "doc id UInt32.max is reserved")
+        let gap: UInt32
+        if self.docCount == 0 {
+            gap = doc
+        } else {
+            precondition(doc > self.previousDoc, "doc ids must be strictly ascending: \(doc) after \(self.previousDoc)")
+            gap = doc - self.previousDoc - 1
+        }
+        if self.blockGaps.isEmpty { self.blockPositionStart = self.positionRegion.count }
+        self.blockGaps.append(gap)
+        self.previousDoc = doc
+        self.docCount += 1
+        if self.blockGaps.count == Self.blockSize { self.flushBlock() }
+    }
+
+    private mutating func flushBlock() {
+        let docOffset = self.docRegion.count
+        if self.blockGaps.count == Self.blockSize {
+            let gaps = self.blockGaps
+            let width = BitPacking.width(of: gaps.span)
+            self.docRegion.u8(UInt8(width))
+            BitPacking.pack(gaps.span, width: width, into: &self.docRegion)
+        } else {
+            for gap in self.blockGaps { self.docRegion.varint(UInt64(gap)) }
+        }
+        self.skipEntries.append(
+            SkipEntry(lastDoc: self.previousDoc, docOffset: docOffset, positionOffset: self.blockPositionStart)
+        )
+        self.blockGaps.removeAll(keepingCapacity: true)
+    }
+}

@@ -1,0 +1,47 @@
+public import LogboxCore
+
+/// What the index makes of each field: defined once, used by the segment builder and the query planner.
+///
+/// - `message`: full-text terms from `Tokenizer` (lower-cased words), with positions for phrases.
+/// - every other field: one exact term, the value as text — escapes decoded, numbers as written,
+///   a level as its normalized name (`warning`) — cut to `maximumExactTermLength` bytes (counted).
+/// - integers and decimals: also a numeric column, for ranges and statistics.
+/// - text values up to `maximumKeywordLength` bytes: also a keyword (dictionary) column for
+///   `stats … by (field)`; a field with more than `maximumKeywordValues` distinct values in a
+///   segment loses its column (the term dictionary still has it).
+/// - `source` and `file` (the input's name and path): exact terms and keyword columns.
+/// - the event time (its own, else when it was received): the timestamp column.
+/// - at most `maximumFieldsPerSegment` distinct field names are indexed per segment; events keep
+///   the rest in the doc store, and the count of skipped values is reported.
+public enum IndexingRules {
+    public static let messageField = "message"
+    public static let sourceField = "source"
+    public static let fileField = "file"
+    public static let maximumExactTermLength = 256
+    public static let maximumKeywordLength = 128
+    public static let maximumKeywordValues = 4096
+    public static let maximumFieldsPerSegment = 1024
+
+    /// Appends the exact term of a value, what `field:value` in a query is compared with, to `out`
+    /// (expected empty); returns whether it had to be cut.
+    @discardableResult
+    public static func exactTerm(of kind: ValueKind, raw: ArraySlice<UInt8>, payload: Int64, into out: inout [UInt8]) -> Bool {
+        switch kind {
+        case .level:
+            out.append(contentsOf: (Level(rawValue: UInt8(truncatingIfNeeded: payload))?.description ?? "").utf8)
+        case .boolean:
+            out.append(contentsOf: (payload != 0 ? "true" : "false").utf8)
+        case .null:
+            out.append(contentsOf: "null".utf8)
+        case .jsonEscaped:
+            Escapes.decodeJSON(raw, into: &out)
+        case .structuredDataEscaped:
+            Escapes.decodeStructuredData(raw, into: &out)
+        case .text, .integer, .decimal, .json:
+            out.append(contentsOf: raw)
+        }
+        guard out.count > Self.maximumExactTermLength else { return false }
+        out.removeSubrange(Self.maximumExactTermLength...)
+        return true
+    }
+}

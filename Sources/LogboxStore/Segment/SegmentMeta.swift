@@ -1,0 +1,105 @@
+/// The `meta` file of a segment: what it holds, in which tables its events' ids resolve.
+///
+/// Body layout (sealed with `FileFooter`, kind `.meta`, version 1), varints LEB128:
+/// ```
+/// id                 varint
+/// level              u8        0 flushed from the memtable; n + 1 merged from level n
+/// docCount           varint
+/// minTime, maxTime   zigzag    nanoseconds; 0, 0 when docCount is 0
+/// createdAt          zigzag    nanoseconds since the epoch
+/// fieldCount         varint    field names (length-prefixed); doc records' name ids index them
+/// sourceCount        varint    input names and paths (length-prefixed); records' source/file ids
+/// fileCount          varint    per file of the segment: name (length-prefixed), bytes varint
+/// truncatedTerms     varint    terms cut to the maximum length while indexing
+/// skippedFields      varint    field values not indexed (over the per-segment field limit)
+/// droppedColumns     varint    keyword columns dropped for too many values, then their names
+/// rawBytes           varint    bytes of the events' lines, one newline each: the input they came from
+/// ```
+public struct SegmentMeta: Sendable, Hashable {
+    public static let version: UInt16 = 1
+
+    public var id: UInt64
+    public var level: UInt8
+    public var docCount: Int
+    public var minTime: Int64
+    public var maxTime: Int64
+    public var createdAt: Int64
+    public var fieldNames: [String]
+    public var sources: [String]
+    /// Bytes per file name (`terms`, `postings`, `columns`, `docs`; `meta` itself is not listed).
+    public var fileSizes: [(name: String, bytes: UInt64)]
+    public var truncatedTerms: Int
+    public var skippedFields: Int
+    public var droppedColumns: [String]
+    public var rawBytes: UInt64
+
+    public static func == (lhs: SegmentMeta, rhs: SegmentMeta) -> Bool {
+        lhs.id == rhs.id && lhs.level == rhs.level && lhs.docCount == rhs.docCount && lhs.minTime == rhs.minTime
+            && lhs.maxTime == rhs.maxTime && lhs.createdAt == rhs.createdAt && lhs.fieldNames == rhs.fieldNames
+            && lhs.sources == rhs.sources && lhs.fileSizes.map(\.name) == rhs.fileSizes.map(\.name)
+            && lhs.fileSizes.map(\.bytes) == rhs.fileSizes.map(\.bytes) && lhs.truncatedTerms == rhs.truncatedTerms
+            && lhs.skippedFields == rhs.skippedFields && lhs.droppedColumns == rhs.droppedColumns
+            && lhs.rawBytes == rhs.rawBytes
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(self.id)
+        hasher.combine(self.docCount)
+    }
+
+    public func encode() -> [UInt8] {
+        var writer = ByteWriter()
+        writer.varint(self.id)
+        writer.u8(self.level)
+        writer.varint(self.docCount)
+        writer.signedVarint(self.minTime)
+        writer.signedVarint(self.maxTime)
+        writer.signedVarint(self.createdAt)
+        writer.varint(self.fieldNames.count)
+        for name in self.fieldNames { writer.string(name) }
+        writer.varint(self.sources.count)
+        for source in self.sources { writer.string(source) }
+        writer.varint(self.fileSizes.count)
+        for file in self.fileSizes {
+            writer.string(file.name)
+            writer.varint(file.bytes)
+        }
+        writer.varint(self.truncatedTerms)
+        writer.varint(self.skippedFields)
+        writer.varint(self.droppedColumns.count)
+        for name in self.droppedColumns { writer.string(name) }
+        writer.varint(self.rawBytes)
+        return FileFooter.seal(writer.bytes, kind: .meta, version: Self.version)
+    }
+
+    public static func decode(_ file: [UInt8], name: String) throws(StoreError) -> SegmentMeta {
+        let body = try FileFooter.open(file, kind: .meta, version: Self.version, name: name)
+        do throws(StoreError) {
+            var reader = ByteReader(body)
+            let id = try reader.varint()
+            let level = try reader.u8()
+            let docCount = try reader.count(limit: Int(UInt32.max))
+            let minTime = try reader.signedVarint()
+            let maxTime = try reader.signedVarint()
+            let createdAt = try reader.signedVarint()
+            var fieldNames: [String] = []
+            for _ in 0..<(try reader.count(limit: 1 << 20)) { fieldNames.append(try reader.string()) }
+            var sources: [String] = []
+            for _ in 0..<(try reader.count(limit: 1 << 24)) { sources.append(try reader.string()) }
+            var fileSizes: [(name: String, bytes: UInt64)] = []
+            for _ in 0..<(try reader.count(limit: 64)) { fileSizes.append((try reader.string(), try reader.varint())) }
+            let truncatedTerms = try reader.count(limit: Int.max)
+            let skippedFields = try reader.count(limit: Int.max)
+            var dropped: [String] = []
+            for _ in 0..<(try reader.count(limit: 1 << 20)) { dropped.append(try reader.string()) }
+            let rawBytes = try reader.varint()
+            guard reader.isAtEnd else { throw StoreError(.corrupt, offset: Int64(reader.offset), "bytes after the meta") }
+            return SegmentMeta(
+                id: id, level: level, docCount: docCount, minTime: minTime, maxTime: maxTime, createdAt: createdAt,
+                fieldNames: fieldNames, sources: sources, fileSizes: fileSizes, truncatedTerms: truncatedTerms,
+                skippedFields: skippedFields, droppedColumns: dropped, rawBytes: rawBytes)
+        } catch {
+            throw error.located(in: name)
+        }
+    }
+}

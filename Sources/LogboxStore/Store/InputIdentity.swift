@@ -1,0 +1,52 @@
+import Glibc
+
+extension Checkpoint {
+    /// How many leading bytes a fingerprint covers.
+    public static let fingerprintSpan = 1024
+
+    /// The identity of the open file `descriptor` (device, inode, fingerprint), at offset 0.
+    public static func identify(descriptor: Int32, path: String) throws(StoreError) -> Checkpoint {
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else {
+            throw StoreError(.io(errno: errno), file: path, "cannot stat: \(FileSystem.reason(errno))")
+        }
+        let length = Int(min(Int64(Self.fingerprintSpan), Int64(info.st_size)))
+        let fingerprint = try Self.fingerprint(descriptor: descriptor, length: length, path: path)
+        return Checkpoint(
+            path: path, device: UInt64(info.st_dev), inode: UInt64(info.st_ino), fingerprintLength: UInt32(length),
+            fingerprint: fingerprint, offset: 0, nextLine: 1)
+    }
+
+    /// Where the store stands in the file open as `descriptor`, among `known` checkpoints: one with
+    /// the same device and inode whose fingerprint still matches the file's first bytes (a file
+    /// rewritten in place or an inode reused by a new file does not match).
+    public static func resume(descriptor: Int32, path: String, among known: [Checkpoint]) throws(StoreError) -> Checkpoint? {
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else {
+            throw StoreError(.io(errno: errno), file: path, "cannot stat: \(FileSystem.reason(errno))")
+        }
+        for checkpoint in known where checkpoint.device == UInt64(info.st_dev) && checkpoint.inode == UInt64(info.st_ino) {
+            guard Int64(checkpoint.fingerprintLength) <= Int64(info.st_size) else { continue }
+            let fingerprint = try Self.fingerprint(descriptor: descriptor, length: Int(checkpoint.fingerprintLength), path: path)
+            if fingerprint == checkpoint.fingerprint { return checkpoint }
+        }
+        return nil
+    }
+
+    private static func fingerprint(descriptor: Int32, length: Int, path: String) throws(StoreError) -> UInt32 {
+        guard length > 0 else { return 0 }
+        var bytes = [UInt8](repeating: 0, count: length)
+        var filled = 0
+        while filled < length {
+            let count = bytes.withUnsafeMutableBytes { raw in
+                pread(descriptor, raw.baseAddress! + filled, length - filled, off_t(filled))
+            }
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else {
+                throw StoreError(.io(errno: errno), file: path, "cannot read its first bytes: \(FileSystem.reason(errno))")
+            }
+            filled += count
+        }
+        return CRC32.checksum(bytes)
+    }
+}

@@ -1,0 +1,271 @@
+public import LogboxCore
+import Dispatch
+import Synchronization
+import Glibc
+
+/// The one writer of a data directory: WAL, memtable, segment flushes, merges, retention.
+///
+/// Opening takes the directory's `LOCK` (a second writer is refused, naming the holder), reads the
+/// manifest, removes what an interrupted write left behind, and replays the WAL records the
+/// manifest does not cover into the memtable, cutting a torn tail. Then, per batch of events:
+/// `append` (WAL record, memtable) → `sync` when durability is needed (group commit: the WAL is
+/// also fsynced at least every `syncInterval`) → the memtable becomes a segment at
+/// `flushEvents`/`flushBytes` (`flush`), after which the WAL files it covered are deleted.
+/// Merges run on a background queue and never block `append`.
+///
+/// Not thread-safe: one task drives a writer (merges synchronize with it through the manifest).
+public final class StoreWriter {
+    public let directory: String
+    public let options: StoreOptions
+    public let fileSystem: FileSystem
+    /// What opening found and repaired: WAL records replayed, a torn tail cut.
+    public let recovery: ReplayReport
+
+    private var lock: DirectoryLock?
+    private var wal: WALWriter
+    private let state: ManifestState
+    private var memtable: [WALBatch] = []
+    private var memtableEvents = 0
+    private var memtableBytes = 0
+    private var memtableLastSequence: UInt64 = 0
+    private var checkpointsByInput: [CheckpointKey: Checkpoint] = [:]
+    private let merges = DispatchGroup()
+    private let mergeQueue = DispatchQueue(label: "logbox.store.merge")
+    private let mergeStatus = MergeTracker()
+
+    /// The state of background merges, shared with the merge queue.
+    private final class MergeTracker: Sendable {
+        struct Status {
+            var running = false
+            var failure: StoreError?
+            var completed = 0
+        }
+        private let status = Mutex(Status())
+        func withLock<T>(_ body: (inout Status) -> T) -> T { self.status.withLock { body(&$0) } }
+    }
+
+    struct CheckpointKey: Hashable {
+        var device: UInt64
+        var inode: UInt64
+        var fingerprintLength: UInt32
+        var fingerprint: UInt32
+        init(_ checkpoint: Checkpoint) {
+            self.device = checkpoint.device
+            self.inode = checkpoint.inode
+            self.fingerprintLength = checkpoint.fingerprintLength
+            self.fingerprint = checkpoint.fingerprint
+        }
+    }
+
+    public static func walDirectory(_ directory: String) -> String { "\(directory)/wal" }
+    public static func segmentsDirectory(_ directory: String) -> String { "\(directory)/segments" }
+    public static func manifestPath(_ directory: String) -> String { "\(directory)/\(Manifest.fileName)" }
+
+    public init(directory: String, options: StoreOptions = StoreOptions(), fileSystem: FileSystem = FileSystem()) throws(StoreError) {
+        self.directory = directory
+        self.options = options
+        self.fileSystem = fileSystem
+        _ = try fileSystem.createDirectory(directory)
+        let lock = try DirectoryLock(directory: directory)
+        let segments = Self.segmentsDirectory(directory)
+        _ = try fileSystem.createDirectory(segments)
+        let manifestPath = Self.manifestPath(directory)
+        let manifest = fileSystem.exists(manifestPath) ? try Manifest.decode(try fileSystem.readFile(manifestPath)) : Manifest()
+        self.state = ManifestState(manifest: manifest, path: manifestPath, segmentsDirectory: segments, fileSystem: fileSystem)
+        _ = SegmentJanitor.sweep(segmentsDirectory: segments, manifest: manifest, fileSystem: fileSystem, atOpen: true)
+        for checkpoint in manifest.checkpoints { self.checkpointsByInput[CheckpointKey(checkpoint)] = checkpoint }
+
+        // Replay what the WAL holds beyond the manifest into the memtable.
+        var batches: [WALBatch] = []
+        var lastSequence = manifest.walSequence
+        var events = 0
+        var bytes = 0
+        let walDirectory = Self.walDirectory(directory)
+        _ = try fileSystem.createDirectory(walDirectory)
+        let report = try WALReader.replay(directory: walDirectory, fileSystem: fileSystem, afterSequence: manifest.walSequence) {
+            (sequence: UInt64, payload: [UInt8]) throws(StoreError) in
+            let batch = try WALBatch.decode(payload)
+            batches.append(batch)
+            events += batch.eventCount
+            bytes += payload.count
+            lastSequence = max(lastSequence, sequence)
+        }
+        self.recovery = report
+        self.wal = try WALWriter(
+            directory: walDirectory, fileSystem: fileSystem, syncInterval: options.syncInterval,
+            segmentSize: options.walFileSize, nextSequenceAtLeast: lastSequence + 1)
+        self.memtable = batches
+        self.memtableEvents = events
+        self.memtableBytes = bytes
+        self.memtableLastSequence = lastSequence
+        for batch in batches {
+            for checkpoint in batch.checkpoints { self.checkpointsByInput[CheckpointKey(checkpoint)] = checkpoint }
+        }
+        self.lock = consume lock
+    }
+
+    deinit {
+        self.merges.wait()
+    }
+
+    // MARK: Ingest
+
+    /// Where the input with this identity stands (nil: never seen), including unflushed batches.
+    public func checkpoint(matching identity: Checkpoint) -> Checkpoint? {
+        self.checkpointsByInput[CheckpointKey(identity)]
+    }
+
+    /// Every input position the store knows.
+    public var checkpoints: [Checkpoint] { Array(self.checkpointsByInput.values) }
+
+    /// Writes `batch` to the WAL and the memtable. Durable after the next `sync` (or the group-commit
+    /// interval); `checkpoints` are the input positions this batch reaches.
+    public func append(
+        _ batch: EventBatch, source: String, file: String? = nil, checkpoints: [Checkpoint] = [], receivedAt: Int64
+    ) throws(StoreError) {
+        guard batch.count > 0 || !checkpoints.isEmpty else { return }
+        let payload = WALBatch.encode(batch, source: source, file: file, checkpoints: checkpoints, receivedAt: receivedAt)
+        let sequence = try self.wal.append(payload)
+        self.memtable.append(try WALBatch.decode(payload))
+        self.memtableEvents += batch.count
+        self.memtableBytes += payload.count
+        self.memtableLastSequence = sequence
+        for checkpoint in checkpoints { self.checkpointsByInput[CheckpointKey(checkpoint)] = checkpoint }
+        _ = try self.wal.syncIfDue()
+        if self.memtableEvents >= self.options.flushEvents || self.memtableBytes >= self.options.flushBytes {
+            try self.flush()
+        }
+    }
+
+    /// Makes everything appended so far durable (one fdatasync of the WAL).
+    public func sync() throws(StoreError) {
+        try self.wal.sync()
+    }
+
+    /// Events appended but not yet in a segment.
+    public var unflushedEvents: Int { self.memtableEvents }
+
+    /// Turns the memtable into a segment, publishes it, and deletes the WAL files it covered.
+    public func flush() throws(StoreError) {
+        try self.wal.sync()
+        guard !self.memtable.isEmpty else { return }
+        if let failure = self.mergeStatus.withLock({ $0.failure }) { throw failure }
+        let id = self.state.reserveSegmentIDs()
+        var builder = SegmentBuilder(id: id, level: 0, compressionLevel: 0)
+        for batch in self.memtable { try builder.add(batch: batch) }
+        let built = builder.finish(createdAt: Self.now())
+        let info = try SegmentFiles.write(built, segmentsDirectory: self.state.segmentsDirectory, fileSystem: self.fileSystem)
+        let covered = self.memtableLastSequence
+        let checkpoints = Array(self.checkpointsByInput.values)
+        try self.state.publish { (manifest: inout Manifest) throws(StoreError) in
+            manifest.segments.append(info)
+            manifest.walSequence = max(manifest.walSequence, covered)
+            manifest.checkpoints = checkpoints
+        }
+        self.memtable.removeAll()
+        self.memtableEvents = 0
+        self.memtableBytes = 0
+        _ = try self.wal.deleteFiles(upToSequence: covered)
+        if self.options.backgroundMerges { self.scheduleMerge() }
+    }
+
+    /// Flushes, waits for merges, syncs and releases the lock.
+    public func close() throws(StoreError) {
+        try self.flush()
+        self.merges.wait()
+        if let failure = self.mergeStatus.withLock({ $0.failure }) { throw failure }
+        try self.wal.sync()
+        self.lock = nil
+    }
+
+    // MARK: Maintenance
+
+    /// The manifest as it stands.
+    public var manifest: Manifest { self.state.manifest }
+
+    /// Merges completed by the background queue since open.
+    public var completedMerges: Int { self.mergeStatus.withLock { $0.completed } }
+
+    /// Whether a background merge is running now.
+    public var isMerging: Bool { self.mergeStatus.withLock { $0.running } }
+
+    /// Waits for running background merges.
+    public func waitForMerges() { self.merges.wait() }
+
+    /// Starts a background merge if some level has `mergeFactor` segments and none is running.
+    public func scheduleMerge() {
+        let started = self.mergeStatus.withLock { status -> Bool in
+            if status.running { return false }
+            status.running = true
+            return true
+        }
+        guard started else { return }
+        guard let candidates = MergePolicy.pick(self.state.manifest.segments, options: self.options) else {
+            self.mergeStatus.withLock { $0.running = false }
+            return
+        }
+        let state = self.state
+        let options = self.options
+        let status = self.mergeStatus
+        self.merges.enter()
+        self.mergeQueue.async { [merges] in
+            defer { merges.leave() }
+            do {
+                try Merger.merge(
+                    candidates, state: state, compressionLevel: options.mergedCompressionLevel,
+                    beforePublish: options.beforeMergePublish)
+                status.withLock { $0.completed += 1 }
+            } catch {
+                status.withLock { $0.failure = error as? StoreError ?? StoreError(.invalidArgument, "\(error)") }
+            }
+            status.withLock { $0.running = false }
+        }
+    }
+
+    /// Merges every segment into one (`logbox index compact`), in the foreground.
+    public func compact() throws(StoreError) {
+        try self.flush()
+        self.merges.wait()
+        let segments = self.state.manifest.segments
+        guard segments.count > 1 else { return }
+        try Merger.merge(segments, state: self.state, compressionLevel: self.options.mergedCompressionLevel)
+    }
+
+    /// Drops whole segments, oldest first: those whose newest event is older than `maxAge` before
+    /// `now`, then more until the store is within `maxBytes`. Returns the dropped segments.
+    @discardableResult
+    public func prune(maxAge: Duration?, maxBytes: UInt64?, now: Int64 = StoreWriter.now()) throws(StoreError) -> [SegmentInfo] {
+        try self.flush()
+        self.merges.wait()
+        return try self.state.publish { (manifest: inout Manifest) throws(StoreError) in
+            let dropped = Retention.select(manifest.segments, maxAge: maxAge, maxBytes: maxBytes, now: now)
+            let ids = Set(dropped.map(\.id))
+            manifest.segments.removeAll { ids.contains($0.id) }
+            manifest.retired.append(contentsOf: ids)
+            return dropped
+        }
+    }
+
+    /// Removes a segment from the manifest and moves its directory to `quarantine/` (verify's repair).
+    public func quarantine(segment id: UInt64) throws(StoreError) {
+        let quarantine = "\(self.directory)/quarantine"
+        _ = try self.fileSystem.createDirectory(quarantine)
+        let name = SegmentInfo.directoryName(id)
+        // Move first, then drop it from the manifest: published first, the janitor would delete it.
+        let source = "\(self.state.segmentsDirectory)/\(name)"
+        if self.fileSystem.exists(source) {
+            try self.fileSystem.rename(source, to: "\(quarantine)/\(name)")
+            try self.fileSystem.syncDirectory(quarantine)
+            try self.fileSystem.syncDirectory(self.state.segmentsDirectory)
+        }
+        try self.state.publish { (manifest: inout Manifest) throws(StoreError) in
+            manifest.segments.removeAll { $0.id == id }
+        }
+    }
+
+    public static func now() -> Int64 {
+        var time = timespec()
+        clock_gettime(CLOCK_REALTIME, &time)
+        return Int64(time.tv_sec) * 1_000_000_000 + Int64(time.tv_nsec)
+    }
+}

@@ -1,0 +1,233 @@
+import ArgumentParser
+import LogboxCore
+import LogboxStore
+
+/// `logbox index stats | verify | compact | prune`.
+struct IndexCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "index",
+        abstract: "Inspect and maintain the store.",
+        subcommands: [IndexStats.self, IndexVerify.self, IndexCompact.self, IndexPrune.self]
+    )
+}
+
+struct IndexStats: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stats", abstract: "Segments, events, time range, bytes by structure and compression ratio.")
+
+    @OptionGroup var store: DataDirectoryOptions
+
+    func run() throws {
+        let output = Output(descriptor: 1)
+        let errors = Output(descriptor: 2)
+        let status = self.execute(output: output, errors: errors)
+        output.flush()
+        errors.flush()
+        if status != 0 { throw ExitCode(status) }
+    }
+
+    func execute(output: Output, errors: Output) -> Int32 {
+        let directory = self.store.resolved
+        let snapshot: StoreSnapshot
+        do {
+            snapshot = try StoreSnapshot(directory: directory)
+        } catch {
+            errors.write("logbox index stats: \(directory): \(error)\n")
+            return 2
+        }
+        var bytesByFile: [String: UInt64] = [:]
+        var rawBytes: UInt64 = 0
+        var levels: [UInt8: Int] = [:]
+        for segment in snapshot.segments {
+            for file in segment.meta.fileSizes { bytesByFile[file.name, default: 0] += file.bytes }
+            bytesByFile["meta", default: 0] += UInt64(segment.meta.encode().count)
+            rawBytes += segment.meta.rawBytes
+            levels[segment.meta.level, default: 0] += 1
+        }
+        let walBytes = Self.directoryBytes(StoreWriter.walDirectory(directory))
+        let stored = bytesByFile.values.reduce(0, +)
+        let events = snapshot.eventCount
+        var text = "store:        \(directory)\n"
+        text += "segments:     \(snapshot.segments.count)"
+        if !levels.isEmpty {
+            text += " (" + levels.sorted { $0.key < $1.key }.map { "level \($0.key): \($0.value)" }.joined(separator: ", ") + ")"
+        }
+        text += "\nevents:       \(events)\n"
+        if let first = snapshot.segments.map(\.meta.minTime).min(), let last = snapshot.segments.map(\.meta.maxTime).max(), events > 0 {
+            text += "time range:   \(RFC3339.string(TimestampValue(nanoseconds: first))) … \(RFC3339.string(TimestampValue(nanoseconds: last)))\n"
+        }
+        text += "raw input:    \(Self.size(rawBytes))\n"
+        text += "on disk:      \(Self.size(stored)) in segments"
+        if rawBytes > 0 { text += " = \(ParseCommand.decimal(Double(stored) / Double(rawBytes), 3)) × raw" }
+        text += "; WAL \(Self.size(walBytes))\n"
+        for name in ["docs", "terms", "postings", "columns", "meta"] {
+            let bytes = bytesByFile[name] ?? 0
+            let share = rawBytes > 0 ? " (\(ParseCommand.decimal(Double(bytes) / Double(rawBytes), 3)) × raw)" : ""
+            text += "  \(name.padding(9)) \(Self.size(bytes))\(share)\n"
+        }
+        for (id, error) in snapshot.unreadable {
+            text += "unreadable:   \(SegmentInfo.directoryName(id)): \(error)\n"
+        }
+        output.write(text)
+        return snapshot.unreadable.isEmpty ? 0 : 1
+    }
+
+    static func size(_ bytes: UInt64) -> String {
+        if bytes >= 1_000_000_000 { return ParseCommand.decimal(Double(bytes) / 1e9, 2) + " GB" }
+        if bytes >= 1_000_000 { return ParseCommand.decimal(Double(bytes) / 1e6, 2) + " MB" }
+        if bytes >= 1000 { return ParseCommand.decimal(Double(bytes) / 1e3, 1) + " kB" }
+        return "\(bytes) B"
+    }
+
+    static func directoryBytes(_ path: String) -> UInt64 {
+        let fileSystem = FileSystem()
+        guard let names = try? fileSystem.listDirectory(path) else { return 0 }
+        return names.reduce(0) { $0 + UInt64(max(0, (try? fileSystem.fileSize("\(path)/\($1)")) ?? 0)) }
+    }
+}
+
+struct IndexVerify: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Check every checksum and structure; move damaged segments aside.",
+        discussion: "Exit status 0 when the store is clean, 1 when problems were found, 2 on an error.")
+
+    @OptionGroup var store: DataDirectoryOptions
+
+    @Flag(name: .long, help: "Report problems without moving damaged segments to quarantine/.")
+    var reportOnly = false
+
+    func run() throws {
+        let output = Output(descriptor: 1)
+        let errors = Output(descriptor: 2)
+        let status = self.execute(output: output, errors: errors)
+        output.flush()
+        errors.flush()
+        if status != 0 { throw ExitCode(status) }
+    }
+
+    func execute(output: Output, errors: Output) -> Int32 {
+        let directory = self.store.resolved
+        let report: StoreVerifier.Report
+        do {
+            report = try StoreVerifier.verify(directory: directory)
+        } catch {
+            errors.write("logbox index verify: \(directory): \(error)\n")
+            return 2
+        }
+        output.write(
+            "checked \(report.segmentsChecked) segments, \(report.eventsChecked) events, \(report.postingsChecked) postings lists, \(report.walRecords) WAL records\n")
+        guard !report.isClean else {
+            output.write("clean\n")
+            return 0
+        }
+        for problem in report.problems { output.write("problem: \(problem)\n") }
+        let damaged = Set(report.problems.compactMap(\.segment))
+        if !damaged.isEmpty && !self.reportOnly {
+            do {
+                let writer = try StoreWriter(directory: directory)
+                for id in damaged.sorted() {
+                    try writer.quarantine(segment: id)
+                    output.write("moved \(SegmentInfo.directoryName(id)) to \(directory)/quarantine/; the other segments stay queryable\n")
+                }
+                try writer.close()
+            } catch {
+                errors.write("logbox index verify: cannot move damaged segments aside: \(error)\n")
+            }
+        }
+        return 1
+    }
+}
+
+struct IndexCompact: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compact", abstract: "Merge all segments into one (LZ4HC-compressed events).")
+
+    @OptionGroup var store: DataDirectoryOptions
+
+    func run() throws {
+        let directory = self.store.resolved
+        do {
+            let writer = try StoreWriter(directory: directory)
+            let before = writer.manifest.segments.count
+            try writer.compact()
+            let after = writer.manifest.segments.count
+            try writer.close()
+            print("compacted \(before) segments into \(after)")
+        } catch {
+            StandardError.line("logbox index compact: \(directory): \(error)")
+            throw ExitCode(2)
+        }
+    }
+}
+
+struct IndexPrune: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "prune", abstract: "Drop whole segments, oldest first, by age and by total size.")
+
+    @OptionGroup var store: DataDirectoryOptions
+
+    @Option(name: .long, help: "Drop segments whose newest event is older than this (30d, 12h, 90m).")
+    var maxAge: String?
+
+    @Option(name: .long, help: "Then drop the oldest until the segments take at most this much (500M, 10G).")
+    var maxBytes: String?
+
+    func validate() throws {
+        guard self.maxAge != nil || self.maxBytes != nil else { throw ValidationError("give --max-age or --max-bytes") }
+        if let maxAge, Self.duration(maxAge) == nil { throw ValidationError("--max-age '\(maxAge)': expected a number and s, m, h or d") }
+        if let maxBytes, Self.bytes(maxBytes) == nil { throw ValidationError("--max-bytes '\(maxBytes)': expected a number and K, M or G") }
+    }
+
+    func run() throws {
+        let directory = self.store.resolved
+        do {
+            let writer = try StoreWriter(directory: directory)
+            let dropped = try writer.prune(maxAge: self.maxAge.flatMap(Self.duration), maxBytes: self.maxBytes.flatMap(Self.bytes))
+            try writer.close()
+            let events = dropped.reduce(0) { $0 + $1.docCount }
+            print("dropped \(dropped.count) segments (\(events) events); \(writer.manifest.segments.count) remain")
+        } catch {
+            StandardError.line("logbox index prune: \(directory): \(error)")
+            throw ExitCode(2)
+        }
+    }
+
+    static func duration(_ text: String) -> Duration? {
+        guard let unit = text.last, let value = Int64(text.dropLast()), value >= 0 else { return nil }
+        switch unit {
+        case "s": return .seconds(value)
+        case "m": return .seconds(value * 60)
+        case "h": return .seconds(value * 3600)
+        case "d": return .seconds(value * 86400)
+        default: return nil
+        }
+    }
+
+    static func bytes(_ text: String) -> UInt64? {
+        guard let unit = text.last else { return nil }
+        if let value = UInt64(text) { return value }
+        guard let value = UInt64(text.dropLast()) else { return nil }
+        switch unit.uppercased() {
+        case "K": return value * 1_000
+        case "M": return value * 1_000_000
+        case "G": return value * 1_000_000_000
+        default: return nil
+        }
+    }
+}
+
+/// Writes a line to standard error without an `Output` (for commands whose only output is one line).
+enum StandardError {
+    static func line(_ text: String) {
+        let errors = Output(descriptor: 2)
+        errors.write(text + "\n")
+        errors.flush()
+    }
+}
+
+extension String {
+    func padding(_ width: Int) -> String {
+        self.count >= width ? self : self + String(repeating: " ", count: width - self.count)
+    }
+}

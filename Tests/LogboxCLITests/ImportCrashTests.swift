@@ -1,0 +1,75 @@
+import Foundation
+import LogboxParse
+import LogboxStore
+import LogboxTestSupport
+import Testing
+
+/// `logbox import` killed with SIGKILL at random moments, again and again, then run to the end:
+/// every line must be stored exactly once and `verify` must be clean.
+@Suite("Import crash safety")
+struct ImportCrashTests {
+    static var binary: URL {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("logbox")
+    }
+
+    @Test("50 SIGKILLs during import, flushes and merges: every line once, verify clean")
+    func sigkill() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.binary.path), "no logbox binary at \(Self.binary.path)")
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        let files = SampleLogGenerator(
+            options: .init(seed: 11, authLines: 6000, nginxLines: 8000, jsonLines: 4000, rfc5424Lines: 2000, logfmtLines: 2000)
+        ).generate()
+        var paths: [String] = []
+        var expected: [String] = []
+        for file in files {
+            paths.append(directory.write(file.name, file.bytes))
+            expected += file.bytes.split(separator: 0x0A).map { String(decoding: $0, as: UTF8.self) }
+        }
+        let data = "\(directory.path)/data"
+        let arguments = ["import", "--data-dir", data, "--flush-events", "1500", "--merge-factor", "2"] + paths
+
+        var random = SeededRandom(seed: 2026)
+        var killed = 0
+        var finishedEarly = 0
+        for _ in 0..<50 {
+            let process = try Self.start(arguments)
+            // A random moment: from just after start (opening, replaying) to well into the import.
+            usleep(UInt32(20_000 + random.next(below: 600_000)))
+            if process.isRunning {
+                kill(process.processIdentifier, SIGKILL)
+                killed += 1
+            } else {
+                finishedEarly += 1
+            }
+            process.waitUntilExit()
+        }
+        #expect(killed >= 40, "only \(killed) runs were killed mid-way; the corpus imports too fast to test")
+
+        let final = try Self.start(arguments)
+        final.waitUntilExit()
+        #expect(final.terminationStatus == 0)
+
+        let snapshot = try StoreSnapshot(directory: data)
+        var stored: [String] = []
+        for segment in snapshot.segments {
+            try segment.docs.events(in: 0..<UInt32(segment.docCount)) { _, event in
+                stored.append(String(decoding: event.line, as: UTF8.self))
+            }
+        }
+        #expect(stored.count == expected.count)
+        #expect(stored.sorted() == expected.sorted())
+        let verify = try StoreVerifier.verify(directory: data)
+        #expect(verify.isClean, "\(verify.problems)")
+    }
+
+    static func start(_ arguments: [String]) throws -> Process {
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+}

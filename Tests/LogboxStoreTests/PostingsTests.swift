@@ -1,0 +1,459 @@
+import LogboxStore
+import Testing
+
+/// SplitMix64: a small seeded generator so every run builds the same lists.
+private struct PostingsRandom: RandomNumberGenerator {
+    var state: UInt64
+
+    init(seed: UInt64) { self.state = seed }
+
+    mutating func next() -> UInt64 {
+        self.state &+= 0x9E37_79B9_7F4A_7C15
+        var z = self.state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// One postings list as the tests know it.
+private struct ReferenceList {
+    var docs: [UInt32]
+    var positions: [[UInt32]]?
+}
+
+/// How far apart consecutive docs are.
+private enum Spacing: CaseIterable {
+    case consecutive, small, mixed, wide
+}
+
+private func makeList(
+    count: Int,
+    spacing: Spacing,
+    withPositions: Bool,
+    random: inout PostingsRandom
+) -> ReferenceList {
+    // The largest gap that still keeps `count` docs below UInt32.max.
+    let room = UInt64(UInt32.max - 1) / UInt64(count)
+    var docs: [UInt32] = []
+    docs.reserveCapacity(count)
+    var next = UInt64.random(in: 0...min(room, 1000), using: &random)
+    for _ in 0..<count {
+        docs.append(UInt32(next))
+        let gap: UInt64
+        switch spacing {
+        case .consecutive: gap = 1
+        case .small: gap = UInt64.random(in: 1...min(room, 20), using: &random)
+        case .mixed:
+            gap = Bool.random(using: &random) ? 1 : UInt64.random(in: 1...min(room, 70_000), using: &random)
+        case .wide: gap = UInt64.random(in: max(1, room / 2)...room, using: &random)
+        }
+        next += gap
+    }
+    guard withPositions else { return ReferenceList(docs: docs, positions: nil) }
+    var positions: [[UInt32]] = []
+    positions.reserveCapacity(count)
+    for _ in 0..<count {
+        var list = Set<UInt32>()
+        for _ in 0..<Int.random(in: 0...4, using: &random) {
+            list.insert(
+                Int.random(in: 0..<10, using: &random) == 0
+                    ? UInt32.random(in: 0...UInt32.max, using: &random)
+                    : UInt32.random(in: 0..<300, using: &random)
+            )
+        }
+        positions.append(list.sorted())
+    }
+    return ReferenceList(docs: docs, positions: positions)
+}
+
+/// The first index in `docs` whose doc is >= `target`.
+private func lowerBound(_ docs: [UInt32], _ target: UInt32) -> Int {
+    var low = 0
+    var high = docs.count
+    while low < high {
+        let middle = (low + high) / 2
+        if docs[middle] < target { low = middle + 1 } else { high = middle }
+    }
+    return low
+}
+
+private func write(_ lists: [ReferenceList]) -> (body: [UInt8], addresses: [PostingsAddress]) {
+    var writer = PostingsWriter()
+    var addresses: [PostingsAddress] = []
+    for list in lists { addresses.append(writer.add(docs: list.docs, positions: list.positions)) }
+    return (writer.finish(), addresses)
+}
+
+/// Reads a whole list back through `next()` and `positions(into:)`.
+private func readAll(_ reader: PostingsReader, _ address: PostingsAddress) throws -> ReferenceList {
+    var iterator = try reader.iterator(address)
+    var docs: [UInt32] = []
+    var positions: [[UInt32]] = []
+    var scratch: [UInt32] = []
+    while let doc = try iterator.next() {
+        docs.append(doc)
+        #expect(iterator.doc == doc)
+        if address.hasPositions {
+            try iterator.positions(into: &scratch)
+            positions.append(scratch)
+        }
+    }
+    return ReferenceList(docs: docs, positions: address.hasPositions ? positions : nil)
+}
+
+@Suite("Postings")
+struct PostingsTests {
+    @Test(
+        "lists round-trip at block boundaries, with and without positions",
+        arguments: [1, 2, 3, 127, 128, 129, 255, 256, 257, 1000, 100_000],
+        [false, true]
+    )
+    func roundTrip(count: Int, withPositions: Bool) throws {
+        var random = PostingsRandom(seed: UInt64(count) &* 31 &+ (withPositions ? 7 : 0))
+        let lists = Spacing.allCases.map {
+            makeList(count: count, spacing: $0, withPositions: withPositions, random: &random)
+        }
+        let (body, addresses) = write(lists)
+        let reader = try PostingsReader(body: body)
+        for (list, address) in zip(lists, addresses) {
+            #expect(address.docCount == UInt32(count))
+            #expect(address.hasPositions == withPositions)
+            let read = try readAll(reader, address)
+            #expect(read.docs == list.docs)
+            #expect(read.positions == list.positions)
+            try reader.verify(address: address, docCount: UInt32.max)
+            var iterator = try reader.iterator(address)
+            #expect(iterator.count == count)
+            #expect(iterator.doc == UInt32.max)
+            while try iterator.next() != nil {}
+            #expect(try iterator.next() == nil)
+            #expect(try iterator.advance(to: 0) == nil)
+            #expect(iterator.doc == UInt32.max)
+        }
+    }
+
+    @Test("doc ids at the top of the range and gaps of every width round-trip")
+    func extremes() throws {
+        let top = UInt32.max - 1
+        var wide: [UInt32] = (0..<129).map { UInt32($0) }
+        wide[128] = top
+        let lists = [
+            ReferenceList(docs: [top], positions: nil),
+            ReferenceList(docs: [0, top], positions: [[0, UInt32.max], [UInt32.max]]),
+            ReferenceList(docs: wide, positions: nil),
+            ReferenceList(docs: (0..<256).map { UInt32($0) * 16_777_216 }, positions: nil),
+            ReferenceList(docs: (0..<300).map { top - 299 + UInt32($0) }, positions: nil),
+            ReferenceList(docs: [0], positions: [[]]),
+        ]
+        let (body, addresses) = write(lists)
+        let reader = try PostingsReader(body: body)
+        for (list, address) in zip(lists, addresses) {
+            let read = try readAll(reader, address)
+            #expect(read.docs == list.docs)
+            #expect(read.positions == list.positions)
+            try reader.verify(address: address, docCount: UInt32.max)
+        }
+        var iterator = try reader.iterator(addresses[2])
+        #expect(try iterator.advance(to: 128) == top)
+        #expect(try iterator.next() == nil)
+    }
+
+    @Test("advance(to:) finds the first doc >= target, and positions follow", arguments: [5, 128, 300, 5000, 100_000])
+    func advance(count: Int) throws {
+        var random = PostingsRandom(seed: 0xAD_0000 &+ UInt64(count))
+        let lists = [
+            makeList(count: count, spacing: .mixed, withPositions: true, random: &random),
+            makeList(count: count, spacing: .small, withPositions: false, random: &random),
+            makeList(count: count, spacing: .consecutive, withPositions: true, random: &random),
+        ]
+        let (body, addresses) = write(lists)
+        let reader = try PostingsReader(body: body)
+        for (list, address) in zip(lists, addresses) {
+            let docs = list.docs
+            let last = docs[docs.count - 1]
+            // Fresh iterators, one target each.
+            var targets: [UInt32] = [0, 1, docs[0], last, last &+ 1, UInt32.max - 1, UInt32.max]
+            for _ in 0..<200 {
+                let doc = docs[Int.random(in: 0..<docs.count, using: &random)]
+                targets.append(contentsOf: [doc, doc &- 1, doc &+ 1, UInt32.random(in: 0...last, using: &random)])
+            }
+            for target in targets {
+                var iterator = try reader.iterator(address)
+                let index = lowerBound(docs, target)
+                let found = try iterator.advance(to: target)
+                #expect(found == (index < docs.count ? docs[index] : nil))
+                if index < docs.count, let positions = list.positions {
+                    #expect(try iterator.positions() == positions[index])
+                    #expect(try iterator.next() == (index + 1 < docs.count ? docs[index + 1] : nil))
+                }
+            }
+            // One iterator, ascending targets mixed with next().
+            var iterator = try reader.iterator(address)
+            var target: UInt32 = 0
+            var index = 0
+            while true {
+                if Bool.random(using: &random) {
+                    let found = try iterator.next()
+                    #expect(found == (index < docs.count ? docs[index] : nil))
+                    guard found != nil else { break }
+                    target = docs[index]
+                    index += 1
+                } else {
+                    let step = UInt32.random(in: 0...(Bool.random(using: &random) ? 3 : 100_000), using: &random)
+                    let (sum, overflow) = target.addingReportingOverflow(step)
+                    target = overflow ? UInt32.max : sum
+                    let current = index > 0 ? docs[index - 1] : nil
+                    let found = try iterator.advance(to: target)
+                    if let current, current >= target {
+                        #expect(found == current)  // stays put
+                        continue
+                    }
+                    index = lowerBound(docs, target)
+                    #expect(found == (index < docs.count ? docs[index] : nil))
+                    guard found != nil else { break }
+                    if let positions = list.positions { #expect(try iterator.positions() == positions[index]) }
+                    index += 1
+                }
+            }
+            #expect(try iterator.next() == nil)
+        }
+    }
+
+    @Test("intersecting two iterators with advance(to:) matches set intersection")
+    func intersection() throws {
+        var random = PostingsRandom(seed: 0x1A7E)
+        func randomDocs(_ count: Int, below limit: UInt32) -> [UInt32] {
+            var set = Set<UInt32>()
+            while set.count < count { set.insert(UInt32.random(in: 0..<limit, using: &random)) }
+            return set.sorted()
+        }
+        let pairs: [([UInt32], [UInt32])] = [
+            (randomDocs(50_000, below: 200_000), randomDocs(3_000, below: 200_000)),
+            (randomDocs(20_000, below: 40_000), randomDocs(20_000, below: 40_000)),
+            (randomDocs(1, below: 1000), randomDocs(900, below: 1000)),
+            (Array(0..<5000), randomDocs(129, below: 10_000)),
+        ]
+        for (a, b) in pairs {
+            var writer = PostingsWriter()
+            let first = writer.add(docs: a.span)
+            let second = writer.add(docs: b.span)
+            let reader = try PostingsReader(body: writer.finish())
+            var left = try reader.iterator(first)
+            var right = try reader.iterator(second)
+            var result: [UInt32] = []
+            var candidate = try left.next()
+            while let target = candidate {
+                guard let other = try right.advance(to: target) else { break }
+                if other == target {
+                    result.append(target)
+                    candidate = try left.next()
+                } else {
+                    candidate = try left.advance(to: other)
+                }
+            }
+            #expect(result == Set(a).intersection(b).sorted())
+        }
+    }
+
+    @Test("the flat and streaming writers produce the same bytes as the per-doc form")
+    func writerForms() throws {
+        var random = PostingsRandom(seed: 42)
+        let list = makeList(count: 700, spacing: .mixed, withPositions: true, random: &random)
+        let positions = list.positions ?? []
+        var perDoc = PostingsWriter()
+        _ = perDoc.add(docs: list.docs, positions: positions)
+        var flat = PostingsWriter()
+        let flatPositions = positions.flatMap { $0 }
+        let counts = positions.map { UInt32($0.count) }
+        let docs = list.docs
+        _ = flat.add(docs: docs.span, positions: flatPositions.span, counts: counts.span)
+        var streaming = PostingsWriter()
+        streaming.beginTerm(hasPositions: true)
+        for (doc, docPositions) in zip(list.docs, positions) { streaming.addDoc(doc, positions: docPositions.span) }
+        _ = streaming.endTerm()
+        let expected = perDoc.finish()
+        #expect(flat.finish() == expected)
+        #expect(streaming.finish() == expected)
+    }
+
+    @Test("short lists are a few bytes, dense lists a fraction of a byte per doc")
+    func sizes() throws {
+        var writer = PostingsWriter()
+        let one = writer.add(docs: [7])
+        let three = writer.add(docs: [7, 9, 200])
+        let withPositions = writer.add(docs: [7], positions: [[3]])
+        let denseStart = writer.byteCount
+        let denseDocs = (0..<100_000).map { UInt32($0) }
+        let dense = writer.add(docs: denseDocs.span)
+        let sparseStart = writer.byteCount
+        // Gaps uniform in 1...2000 (one doc in 1000 on average): 11 bits each.
+        var random = PostingsRandom(seed: 9)
+        var sparseDocs: [UInt32] = []
+        var doc: UInt32 = 0
+        for _ in 0..<100_000 {
+            doc += UInt32.random(in: 1...2000, using: &random)
+            sparseDocs.append(doc)
+        }
+        _ = writer.add(docs: sparseDocs.span)
+        let body = writer.finish()
+        #expect(three.offset - one.offset == 1)
+        #expect(withPositions.offset - three.offset == 4)
+        #expect(UInt64(denseStart) - withPositions.offset == 3)
+        #expect(Double(sparseStart - denseStart) / 100_000 < 0.1)
+        #expect(Double(body.count - sparseStart) / 100_000 < 1.5)
+        let reader = try PostingsReader(body: body)
+        try reader.verify(address: dense, docCount: 100_000)
+    }
+
+    @Test("misuse is reported: positions of a list without them, before the first doc, docs over the limit")
+    func misuse() throws {
+        var writer = PostingsWriter()
+        let plain = writer.add(docs: [1, 2, 3])
+        let positioned = writer.add(docs: [5], positions: [[1]])
+        let reader = try PostingsReader(body: writer.finish())
+        var iterator = try reader.iterator(plain)
+        _ = try iterator.next()
+        let error = #expect(throws: StoreError.self) { try iterator.positions() }
+        #expect(error?.kind == .invalidArgument)
+        var fresh = try reader.iterator(positioned)
+        #expect(throws: StoreError.self) { try fresh.positions() }
+        #expect(throws: StoreError.self) { try reader.verify(address: plain, docCount: 3) }
+        try reader.verify(address: plain, docCount: 4)
+        #expect(throws: StoreError.self) {
+            try reader.iterator(PostingsAddress(offset: 0, docCount: 1, hasPositions: false))
+        }
+        #expect(throws: StoreError.self) {
+            try reader.iterator(PostingsAddress(offset: 4, docCount: 0, hasPositions: false))
+        }
+        #expect(throws: StoreError.self) { try PostingsReader(body: [2, 0, 0, 0]) }
+        #expect(throws: StoreError.self) { try PostingsReader(body: [1]) }
+        let empty = try PostingsReader(body: PostingsWriter().finish())
+        #expect(throws: StoreError.self) {
+            try empty.iterator(PostingsAddress(offset: 4, docCount: 1, hasPositions: false))
+        }
+    }
+}
+
+/// Drives every read path over a list; returns normally or throws, and must never trap.
+private func exercise(_ reader: PostingsReader, _ address: PostingsAddress) throws {
+    try reader.verify(address: address, docCount: UInt32.max)
+    var iterator = try reader.iterator(address)
+    var scratch: [UInt32] = []
+    while try iterator.next() != nil {
+        if address.hasPositions { try iterator.positions(into: &scratch) }
+    }
+    var skipping = try reader.iterator(address)
+    var target: UInt32 = 0
+    while let doc = try skipping.advance(to: target) {
+        if address.hasPositions { try skipping.positions(into: &scratch) }
+        target = doc &+ 300
+        if target < doc { break }
+    }
+}
+
+@Suite("Postings corruption")
+struct PostingsCorruptionTests {
+    private static func sample() -> (body: [UInt8], addresses: [PostingsAddress]) {
+        var random = PostingsRandom(seed: 0xC0FFEE)
+        let lists = [
+            makeList(count: 1, spacing: .small, withPositions: false, random: &random),
+            makeList(count: 3, spacing: .wide, withPositions: true, random: &random),
+            makeList(count: 128, spacing: .mixed, withPositions: false, random: &random),
+            makeList(count: 300, spacing: .small, withPositions: true, random: &random),
+            makeList(count: 400, spacing: .mixed, withPositions: false, random: &random),
+            makeList(count: 260, spacing: .consecutive, withPositions: true, random: &random),
+        ]
+        return write(lists)
+    }
+
+    @Test("every truncation of the body throws")
+    func truncation() throws {
+        let (body, addresses) = Self.sample()
+        for length in 0..<body.count {
+            #expect(throws: StoreError.self, "truncated to \(length) bytes") {
+                let reader = try PostingsReader(body: body[..<length])
+                for address in addresses { try exercise(reader, address) }
+            }
+        }
+    }
+
+    @Test("damaged skip entries, bit widths and position counts throw")
+    func targeted() throws {
+        let docs = (0..<129).map { UInt32($0) * 3 }
+        var writer = PostingsWriter()
+        let twoBlocks = writer.add(docs: docs.span)
+        let oneBlock = writer.add(docs: Array(docs.prefix(128)).span)
+        let positioned = writer.add(docs: [5], positions: [[1]])
+        let body = writer.finish()
+        let skip = Int(twoBlocks.offset)
+
+        // The first block's last doc in the skip table claims UInt32.max.
+        var damaged = body
+        for i in 0..<4 { damaged[skip + i] = 0xFF }
+        var reader = try PostingsReader(body: damaged)
+        var iterator = try reader.iterator(twoBlocks)
+        #expect(throws: StoreError.self) { while try iterator.next() != nil {} }
+        #expect(iterator.doc == UInt32.max)
+        var skipping = try reader.iterator(twoBlocks)
+        #expect(throws: StoreError.self) { try skipping.advance(to: docs[128]) }
+
+        // The second block's doc offset points past the end.
+        damaged = body
+        damaged[skip + 8 + 7] = 0x7F
+        reader = try PostingsReader(body: damaged)
+        skipping = try reader.iterator(twoBlocks)
+        #expect(throws: StoreError.self) { try skipping.advance(to: docs[128]) }
+        #expect(throws: StoreError.self) { try reader.verify(address: twoBlocks, docCount: 1000) }
+
+        // A bit width above 32.
+        damaged = body
+        damaged[Int(oneBlock.offset)] = 33
+        reader = try PostingsReader(body: damaged)
+        iterator = try reader.iterator(oneBlock)
+        #expect(throws: StoreError.self) { try iterator.next() }
+
+        // A position count larger than the bytes left.
+        damaged = body
+        damaged[Int(positioned.offset) + 1] = 0x7F
+        reader = try PostingsReader(body: damaged)
+        iterator = try reader.iterator(positioned)
+        #expect(try iterator.next() == 5)
+        #expect(throws: StoreError.self) { try iterator.positions() }
+    }
+
+    @Test("flipped bytes and bad addresses never trap")
+    func flippedBytes() throws {
+        var random = PostingsRandom(seed: 0xF11B)
+        let lists = [
+            makeList(count: 2, spacing: .wide, withPositions: true, random: &random),
+            makeList(count: 129, spacing: .mixed, withPositions: true, random: &random),
+            makeList(count: 260, spacing: .small, withPositions: false, random: &random),
+        ]
+        let (body, addresses) = write(lists)
+        var detected = 0
+        for index in 0..<body.count {
+            var damaged = body
+            damaged[index] ^= UInt8.random(in: 1...255, using: &random)
+            do {
+                let reader = try PostingsReader(body: damaged)
+                for address in addresses { try exercise(reader, address) }
+            } catch {
+                detected += 1
+            }
+        }
+        #expect(detected > 0)
+        let reader = try PostingsReader(body: body)
+        for _ in 0..<2000 {
+            let address = PostingsAddress(
+                offset: Bool.random(using: &random)
+                    ? UInt64.random(in: 0...UInt64(body.count + 10), using: &random)
+                    : UInt64.random(in: 0...UInt64.max, using: &random),
+                docCount: Bool.random(using: &random)
+                    ? UInt32.random(in: 0...2000, using: &random) : UInt32.random(in: 0...UInt32.max, using: &random),
+                hasPositions: Bool.random(using: &random)
+            )
+            do { try exercise(reader, address) } catch {}
+        }
+    }
+}
