@@ -235,9 +235,9 @@ struct EventRecordTests {
         EventRecord.encode(
             StoredEvent(
                 timestamp: 0, issue: ParseIssue(.badTag, column: 3), line: Array("ab".utf8),
-                fields: [StoredField(name: 1, kind: .text, start: 0, length: 2)]),
+                fields: [StoredField(name: 1, kind: .text, start: 1, length: 1)]),
             timestampBase: 0, into: &valid)
-        // line length, flags, ts, reason, column, source, field count, name, kind, start, length, 'a', 'b'
+        // line length, ts, flags, reason, column, source, field count, name, kind, start, end (1: end of line), 'a', 'b'
         #expect(valid.bytes.count == 13)
         func corrupt(_ edit: (inout [UInt8]) -> Void) -> Bool {
             var bytes = valid.bytes
@@ -251,17 +251,19 @@ struct EventRecordTests {
             }
         }
         #expect(!corrupt { _ in })
-        #expect(corrupt { $0[1] |= 0x80 })  // a scaled timestamp without fraction digits
-        #expect(corrupt { $0[1] = ($0[1] & 0xF0) | 0x0B })  // 10 fraction digits
+        #expect(corrupt { $0[2] |= 0x80 })  // a scaled timestamp without fraction digits
+        #expect(corrupt { $0[2] = ($0[2] & 0xF0) | 0x0B })  // 10 fraction digits
         #expect(corrupt { $0[3] = 200 })  // unknown reason
         #expect(corrupt { $0[8] = 9 })  // unknown kind
         #expect(corrupt { $0[8] = 0x80 })  // a derived payload for text
-        #expect(corrupt { $0[9] = 3 })  // start before the line
-        #expect(corrupt { $0[10] = 3 })  // length past the line
+        #expect(corrupt { $0[9] = 3 })  // start 0 - 2, before the line
+        #expect(corrupt { $0[10] = 4 })  // ends at a byte 0x01 the line does not hold
+        #expect(corrupt { $0[10] = 0 })  // a stored length ('a' = 97) past the line
+        #expect(corrupt { $0[10] = 0xFF })  // a varint running into the line
         var bigSource = ByteWriter()
         bigSource.varint(0)
-        bigSource.u8(0)
         bigSource.signedVarint(0)
+        bigSource.u8(0)
         bigSource.varint(UInt64(UInt32.max) + 1)
         bigSource.varint(0)
         var reader = ByteReader(bigSource.bytes)

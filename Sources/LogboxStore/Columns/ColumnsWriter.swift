@@ -11,8 +11,10 @@
 //   varint  docCount                 doc ids are 0 ..< docCount
 //   i64     minTime, i64 maxTime     ns; Int64.max, Int64.min when docCount is 0
 //   varint  numericCount, varint keywordCount
-// timestamps                         one key block per 128 docs, keys = ColumnKey(Int64)
-//   key block headers, then key block data (ColumnKeyBlocks.swift)
+// timestamps                         one key block per 128 docs, keys = ColumnKey(Int64); per block a
+//                                    base (min), spread (max - min) and common divisor (10^9 for second
+//                                    precision), then (key - base) / divisor bit-packed
+//   key block headers, then key block data (layout in ColumnKeyBlocks.swift)
 // numericCount x numeric column      names unique; written sorted by UTF-8 bytes
 //   varint-prefixed name (UTF-8)
 //   varint  length                   bytes of the two sub-columns below
@@ -35,7 +37,8 @@
 //   presence 1, 2: per block of 128 values: varint firstDoc - (previous lastDoc + 1, or 0), varint lastDoc - firstDoc
 //   key block headers (ColumnKeyBlocks.swift)
 //   decimals only, per block: u8 hasStats; when 1: varint minKey - base, varint maxKey - base
-//                                    (min and max over the block's non-NaN values; 0 when all are NaN)
+//                                    (min and max over the block's non-NaN values; hasStats = 0 when all
+//                                    are NaN; range filters skip such blocks, as NaN matches no range)
 //   presence data                    1: ((docCount + 63) / 64) x u64 words, bit d%64 of word d/64 = doc d
 //                                    2: per block, (doc - firstDoc) bit-packed at bits(lastDoc - firstDoc)
 //   key block data

@@ -178,63 +178,43 @@ public final class DocStoreReader: Sendable {
 
     // MARK: Blocks
 
-    /// A decompressed block and where each record's head and line start in it.
+    /// A decompressed block and where each of its records starts.
     struct BlockRecords: Sendable {
         var bytes: [UInt8] = []
-        /// `docCount + 1` offsets: head `i` is `heads[i]..<heads[i + 1]`.
-        var heads: [Int] = []
-        /// `docCount + 1` offsets: line `i` is `lines[i]..<lines[i + 1]`.
-        var lines: [Int] = []
+        /// Record `i` (without its length prefix) is `starts[i]..<ends[i]`.
+        var starts: [Int] = []
+        var ends: [Int] = []
     }
 
-    /// Decompresses block `number` into `records`, checking that its heads and lines fill it exactly.
+    /// Decompresses block `number` into `records`, checking that its records fill it exactly.
     func load(_ number: Int, into records: inout BlockRecords) throws(StoreError) {
         let block = self.blocks[number]
         let payloadStart = self.body.startIndex + block.offset + DocStoreWriter.blockHeaderSize
         let payload = self.body[payloadStart..<payloadStart + block.storedSize]
-        records.heads.removeAll(keepingCapacity: true)
-        records.lines.removeAll(keepingCapacity: true)
+        records.starts.removeAll(keepingCapacity: true)
+        records.ends.removeAll(keepingCapacity: true)
         do throws(StoreError) {
             if block.isCompressed {
                 records.bytes = try LZ4Block.decompress(payload, size: block.uncompressedSize)
             } else {
                 records.bytes = Array(payload)
             }
-            let bytes = records.bytes
             let docCount = Int(block.docCount)
-            records.heads.reserveCapacity(docCount + 1)
-            records.lines.reserveCapacity(docCount + 1)
-            var reader = ByteReader(bytes)
-            // Head lengths, turned into offsets once the table's end is known.
+            records.starts.reserveCapacity(docCount)
+            records.ends.reserveCapacity(docCount)
+            var reader = ByteReader(records.bytes)
             for _ in 0..<docCount {
-                records.heads.append(try reader.count(limit: bytes.count))
+                let length = try reader.count(limit: reader.remaining)
+                records.starts.append(reader.offset)
+                try reader.skip(length)
+                records.ends.append(reader.offset)
             }
-            var position = reader.offset
-            for index in 0..<docCount {
-                let length = records.heads[index]
-                guard length <= bytes.count - position else {
-                    throw StoreError(.corrupt, "head lengths run past the block's \(bytes.count) bytes")
-                }
-                records.heads[index] = position
-                position += length
+            guard reader.isAtEnd else {
+                throw StoreError(.corrupt, "records end at \(reader.offset) of \(records.bytes.count) decompressed bytes")
             }
-            records.heads.append(position)
-            for index in 0..<docCount {
-                let length = try EventRecord.lineCount(
-                    ofHead: bytes[records.heads[index]..<records.heads[index + 1]])
-                guard length <= bytes.count - position else {
-                    throw StoreError(.corrupt, "line lengths run past the block's \(bytes.count) bytes")
-                }
-                records.lines.append(position)
-                position += length
-            }
-            guard position == bytes.count else {
-                throw StoreError(.corrupt, "records end at \(position) of \(bytes.count) decompressed bytes")
-            }
-            records.lines.append(position)
         } catch {
-            records.heads.removeAll(keepingCapacity: true)
-            records.lines.removeAll(keepingCapacity: true)
+            records.starts.removeAll(keepingCapacity: true)
+            records.ends.removeAll(keepingCapacity: true)
             throw StoreError(.corrupt, offset: Int64(block.offset), "docs block \(number): \(error.message)")
         }
     }
@@ -243,19 +223,17 @@ public final class DocStoreReader: Sendable {
     func decode(_ doc: UInt32, block number: Int, _ records: BlockRecords) throws(StoreError) -> StoredEvent {
         let block = self.blocks[number]
         let slot = Int(doc - block.firstDoc)
-        var reader = ByteReader(records.bytes[records.heads[slot]..<records.heads[slot + 1]])
+        var reader = ByteReader(records.bytes[records.starts[slot]..<records.ends[slot]])
         do throws(StoreError) {
-            let event = try EventRecord.decode(
-                head: &reader, timestampBase: block.timestampBase,
-                line: records.bytes[records.lines[slot]..<records.lines[slot + 1]])
+            let event = try EventRecord.decode(&reader, timestampBase: block.timestampBase)
             guard reader.isAtEnd else {
-                throw StoreError(.corrupt, offset: Int64(reader.offset), "\(reader.remaining) bytes after the head")
+                throw StoreError(.corrupt, offset: Int64(reader.offset), "\(reader.remaining) bytes after the record")
             }
             return event
         } catch {
             throw StoreError(
                 .corrupt, offset: Int64(block.offset),
-                "docs block \(number), doc \(doc), head byte \(error.offset): \(error.message)")
+                "docs block \(number), doc \(doc), record byte \(error.offset): \(error.message)")
         }
     }
 }

@@ -11,20 +11,19 @@ public import LogboxCore
 ///   storedSize        u32   bytes that follow; == uncompressedSize means stored uncompressed
 ///   timestampBase     i64   the first record's timestamp; every record stores its delta from it
 ///   payload           storedSize bytes: LZ4 block (fast, or HC when the writer's level > 0)
-/// decompressed payload:
-///   headLength        varint × docCount
-///   head              × docCount   each record's head (EventRecord layout up to its line)
-///   line              × docCount   each record's line bytes, as long as its head says
+/// decompressed payload, docCount times:
+///   recordLength      varint
+///   record            EventRecord layout, timestamps relative to the block's timestampBase
 /// block index, at indexOffset:
 ///   firstDoc u32, blockOffset u64        × blockCount (offsets of the block headers, ascending)
 /// trailer, the last 20 bytes:
 ///   indexOffset u64 | blockCount u32 | docCount u32 | version u16 (1) | compressionLevel u8 | reserved u8 (0)
 /// ```
 /// Blocks close once their records reach `blockSize` bytes, so a block holds at least one record
-/// and at most `blockSize` plus one record. Heads and lines lie in two runs so that LZ4 sees text
-/// next to text and the heads' repeated structure next to itself (on `Samples/` this saves about a
-/// sixth against whole records back to back). The head lengths, and the line length each head
-/// starts with, let a reader reach any record of a decompressed block without decoding the others.
+/// and at most `blockSize` plus one record. The length before each record lets a reader reach any
+/// record of a decompressed block by skipping, without decoding the others. (Keeping the record
+/// heads and the lines in two runs per block, or the lengths in a table, compressed `Samples/`
+/// slightly worse: a head and the start of its line repeat together.)
 ///
 /// Call order: `add` in doc id order (ids are 0, 1, … in that order), then `finish()` once.
 public struct DocStoreWriter: Sendable {
@@ -46,14 +45,12 @@ public struct DocStoreWriter: Sendable {
 
     /// Finished blocks.
     private var output = ByteWriter()
-    /// Record heads of the open block, back to back.
-    private var heads = ByteWriter()
-    /// Lines of the open block, back to back.
-    private var lines = ByteWriter()
-    /// End offset in `heads` of each record of the open block.
-    private var headEnds: [Int] = []
-    /// The payload of the block being closed (reused).
-    private var payload = ByteWriter()
+    /// Length-prefixed records of the open block.
+    private var records = ByteWriter()
+    /// Documents in the open block.
+    private var blockCount = 0
+    /// The record being added (reused), copied into `records` behind its length.
+    private var record = ByteWriter()
     private var blockFirstDoc: UInt32 = 0
     private var blockBase: Int64 = 0
     private var indexFirstDocs: [UInt32] = []
@@ -64,9 +61,7 @@ public struct DocStoreWriter: Sendable {
         precondition((0...12).contains(compressionLevel), "LZ4 level \(compressionLevel) is not 0...12")
         self.blockSize = blockSize
         self.compressionLevel = compressionLevel
-        self.heads = ByteWriter(capacity: blockSize / 2)
-        self.lines = ByteWriter(capacity: blockSize + blockSize / 4)
-        self.payload = ByteWriter(capacity: blockSize + blockSize / 4)
+        self.records = ByteWriter(capacity: blockSize + blockSize / 4)
     }
 
     /// Bytes written so far (closed blocks), for progress and sizing.
@@ -75,12 +70,11 @@ public struct DocStoreWriter: Sendable {
     /// Adds `event` as the next document.
     public mutating func add(_ event: StoredEvent) {
         self.beginRecord(timestamp: event.timestamp)
-        EventRecord.encodeHead(event, timestampBase: self.blockBase, into: &self.heads)
-        self.lines.bytes.append(contentsOf: event.line)
+        EventRecord.encode(event, timestampBase: self.blockBase, into: &self.record)
         self.endRecord()
     }
 
-    /// Adds event `index` of `batch` as the next document, encoding it straight into the open block.
+    /// Adds event `index` of `batch` as the next document, encoding it from the batch.
     ///
     /// See `EventRecord.encode(batch:event:nameIDs:source:file:receivedAt:timestampBase:into:)`.
     /// - Complexity: O(line length + fields); allocates only when a buffer must grow or a block closes.
@@ -88,10 +82,9 @@ public struct DocStoreWriter: Sendable {
         batch: EventBatch, event index: Int, nameIDs: [UInt32], source: UInt32, file: UInt32, receivedAt: Int64
     ) {
         self.beginRecord(timestamp: EventRecord.timestamp(of: index, in: batch, receivedAt: receivedAt))
-        EventRecord.encodeHead(
+        EventRecord.encode(
             batch: batch, event: index, nameIDs: nameIDs, source: source, file: file, receivedAt: receivedAt,
-            timestampBase: self.blockBase, into: &self.heads)
-        self.lines.bytes.append(contentsOf: batch.lines.bytes[batch.lineSlot(of: index).range])
+            timestampBase: self.blockBase, into: &self.record)
         self.endRecord()
     }
 
@@ -117,48 +110,42 @@ public struct DocStoreWriter: Sendable {
     @inline(__always)
     private mutating func beginRecord(timestamp: Int64) {
         precondition(self.count < Int(UInt32.max), "a doc store holds fewer than 2^32 documents")
-        if self.headEnds.isEmpty {
+        if self.blockCount == 0 {
             self.blockFirstDoc = UInt32(self.count)
             self.blockBase = timestamp
         }
+        self.record.bytes.removeAll(keepingCapacity: true)
     }
 
     @inline(__always)
     private mutating func endRecord() {
-        self.headEnds.append(self.heads.count)
+        self.records.varint(self.record.count)
+        self.records.bytes.append(contentsOf: self.record.bytes)
+        self.blockCount += 1
         self.count += 1
-        if self.heads.count + self.lines.count >= self.blockSize { self.closeBlock() }
+        if self.records.count >= self.blockSize { self.closeBlock() }
     }
 
     private mutating func closeBlock() {
-        guard !self.headEnds.isEmpty else { return }
-        self.payload.bytes.removeAll(keepingCapacity: true)
-        var previous = 0
-        for end in self.headEnds {
-            self.payload.varint(end - previous)
-            previous = end
-        }
-        self.payload.bytes.append(contentsOf: self.heads.bytes)
-        self.payload.bytes.append(contentsOf: self.lines.bytes)
-        let uncompressedSize = self.payload.count
+        guard self.blockCount > 0 else { return }
+        let uncompressedSize = self.records.count
         precondition(uncompressedSize <= Int(Int32.max), "a doc block of \(uncompressedSize) bytes is too large")
-        let compressed = LZ4Block.compress(self.payload.bytes[...], level: self.compressionLevel)
+        let compressed = LZ4Block.compress(self.records.bytes[...], level: self.compressionLevel)
         let stored = compressed.count < uncompressedSize
 
         self.indexFirstDocs.append(self.blockFirstDoc)
         self.indexOffsets.append(UInt64(self.output.count))
         self.output.u32(self.blockFirstDoc)
-        self.output.u32(UInt32(self.headEnds.count))
+        self.output.u32(UInt32(self.blockCount))
         self.output.u32(UInt32(uncompressedSize))
         self.output.u32(UInt32(stored ? compressed.count : uncompressedSize))
         self.output.i64(self.blockBase)
         if stored {
             self.output.bytes.append(contentsOf: compressed)
         } else {
-            self.output.bytes.append(contentsOf: self.payload.bytes)
+            self.output.bytes.append(contentsOf: self.records.bytes)
         }
-        self.heads.bytes.removeAll(keepingCapacity: true)
-        self.lines.bytes.removeAll(keepingCapacity: true)
-        self.headEnds.removeAll(keepingCapacity: true)
+        self.records.bytes.removeAll(keepingCapacity: true)
+        self.blockCount = 0
     }
 }

@@ -6,10 +6,10 @@ public import LogboxCore
 /// ```
 /// field            width     notes
 /// line length      varint
+/// timestamp        zigzag    timestamp - timestampBase (wrapping), so records of one block store small deltas
 /// flags            u8        bits 0-3: timestampDigits + 1 (0 = the line had no timestamp, 1...10 = 0...9 digits)
 ///                            bit 4: has issue, bit 5: has truncation, bit 6: has file,
 ///                            bit 7: the timestamp delta is in units of 10^(9 - digits) ns (digits 0...8)
-/// timestamp        zigzag    timestamp - timestampBase (wrapping), so records of one block store small deltas
 /// issue.reason     u8        ParseIssue.Reason raw value            (only with bit 4)
 /// issue.column     zigzag                                           (only with bit 4)
 /// truncatedBytes   varint    its Int64 bit pattern                  (only with bit 5)
@@ -17,29 +17,46 @@ public import LogboxCore
 /// file             varint    same table, < UInt32.max               (only with bit 6; otherwise none)
 /// field count      varint
 /// per field:       name      varint: index into the owner's field-name table (< 2^32)
-///                  kind      u8: bits 0-6 ValueKind raw value; bit 7: the payload is what the value's text
-///                            reads as (NumberScanner for integer and decimal, Level(word:) for level), not stored
-///                  start     zigzag: start minus the previous field's end (0 before the first field)
-/// per field:       length    varint; every value lies inside the line
-/// per field with a stored payload (no kind bit 7):
+///                  kind      u8: bits 0-4 ValueKind raw value;
+///                            bit 5: the value starts where the previous field's starts (no start below);
+///                            bit 6: the value has the previous field's range (no start, no end below);
+///                            bit 7: the payload is what the value's text reads as (NumberScanner for
+///                            integer and decimal, Level(word:) for level), not stored
+///                  start     zigzag: start minus the previous field's end (before the first field: 0..<0)
+///                  end       varint: 0 = the length is stored below; 1 = the value runs to the end of the
+///                            line; 2 = it is empty; 3 + b = it ends at the first byte b at or after its start
+/// per field with end 0, in field order:
+///                  length    varint
+/// per field with a stored payload (no kind bit 7), in field order:
 ///                  payload   zigzag for integer, level, boolean; u64 (LE) Double bit pattern for decimal;
 ///                            nothing for text, jsonEscaped, structuredDataEscaped, null, json (payload 0)
 /// line             bytes     the raw line
 /// ```
-/// Everything before the line is the record's *head*. The order is chosen for LZ4: the names,
-/// kinds and separators of one format repeat byte for byte from event to event, so they come
-/// together, apart from the lengths and payloads that vary; a payload the text already spells
-/// is not stored twice; and the doc store keeps heads and lines in two runs per block (see
-/// `DocStoreWriter`), so lines compress as text. A record is self-delimiting, and decoding
-/// checks every range and raw value, so a damaged record throws `StoreError(.corrupt)` instead
-/// of trapping. Writers clip a field range that falls outside its line and clamp timestamp
-/// digits to -1...9, so every record written decodes.
+/// Everything before the line is the record's *head*. It is laid out for LZ4, which has no
+/// entropy coder and gains only from repeats: the names, kinds, separators and end bytes of one
+/// format repeat byte for byte from event to event and sit together; lengths a reader can find
+/// again in the line (most values end at a space, quote or bracket) and payloads the text already
+/// spells are not stored. A record is self-delimiting, and decoding checks every range and raw
+/// value, so a damaged record throws `StoreError(.corrupt)` instead of trapping. Writers clip a field range that falls outside its line and clamp timestamp digits to
+/// -1...9, so every record written decodes to the event given, ranges clipped.
 public enum EventRecord {
     private static let hasIssue: UInt8 = 0x10
     private static let hasTruncation: UInt8 = 0x20
     private static let hasFile: UInt8 = 0x40
     private static let scaledTimestamp: UInt8 = 0x80
+    private static let kindMask: UInt8 = 0x1F
+    private static let sameStart: UInt8 = 0x20
+    private static let sameRange: UInt8 = 0x40
     private static let derivedPayload: UInt8 = 0x80
+    /// End codes (see the layout); 3 + b: the value ends at the first byte b.
+    private static let explicitEnd = 0
+    private static let lineEnd = 1
+    private static let emptyValue = 2
+    private static let terminatorBase = 3
+    /// In a field being decoded: `start` when it is the previous field's start; `length` (negated
+    /// end code) when the range is the previous field's.
+    private static let startSentinel = Int32.min
+    private static let rangeSentinel: Int32 = -1000
 
     /// Appends the record of `event`, its timestamp stored as a delta from `timestampBase`.
     public static func encode(_ event: StoredEvent, timestampBase: Int64, into out: inout ByteWriter) {
@@ -78,49 +95,8 @@ public enum EventRecord {
     /// - Throws: `StoreError(.corrupt)` with the offset in `reader` when a length runs past the end,
     ///   a raw value is unknown, a field range leaves the line or a derived payload does not read.
     public static func decode(_ reader: inout ByteReader, timestampBase: Int64) throws(StoreError) -> StoredEvent {
-        try Self.decode(head: &reader, timestampBase: timestampBase, line: nil)
-    }
-
-    // MARK: Heads and lines apart (the doc store)
-
-    /// Appends the head of `event`'s record: the record without its line bytes.
-    static func encodeHead(_ event: StoredEvent, timestampBase: Int64, into out: inout ByteWriter) {
-        Self.writeHeader(
-            lineCount: event.line.count, timestamp: event.timestamp, digits: event.timestampDigits,
-            issue: event.issue, truncatedBytes: event.truncatedBytes, source: event.source, file: event.file,
-            timestampBase: timestampBase, into: &out)
-        Self.writeFields(StoredFields(fields: event.fields), line: event.line.span, into: &out)
-    }
-
-    /// Appends the head of the record of event `index` of `batch`.
-    static func encodeHead(
-        batch: EventBatch, event index: Int, nameIDs: [UInt32], source: UInt32, file: UInt32, receivedAt: Int64,
-        timestampBase: Int64, into out: inout ByteWriter
-    ) {
-        let event = batch.events[index]
-        let slot = batch.lines.slots[Int(event.line)]
-        Self.writeHeader(
-            lineCount: Int(slot.length), timestamp: event.hasTimestamp ? event.timestamp : receivedAt,
-            digits: event.timestampDigits, issue: event.issue, truncatedBytes: slot.truncatedBytes, source: source,
-            file: file, timestampBase: timestampBase, into: &out)
-        Self.writeFields(
-            BatchFields(
-                fields: batch.fields, range: event.fieldRange, nameIDs: nameIDs, lineStart: Int(slot.offset)),
-            line: batch.lines.bytes.span.extracting(slot.range), into: &out)
-    }
-
-    /// The line length a head starts with.
-    static func lineCount(ofHead head: ArraySlice<UInt8>) throws(StoreError) -> Int {
-        var reader = ByteReader(head)
-        return try reader.count()
-    }
-
-    /// Reads a head, then the line: from `line` when given (it must have the head's line length),
-    /// else from `reader` after the head.
-    static func decode(head reader: inout ByteReader, timestampBase: Int64, line given: ArraySlice<UInt8>?)
-        throws(StoreError) -> StoredEvent
-    {
         let lineCount = try reader.count()
+        var delta = try reader.signedVarint()
         let flagsAt = reader.offset
         let flags = try reader.u8()
         let digitsCode = flags & 0x0F
@@ -128,7 +104,6 @@ public enum EventRecord {
             throw StoreError(.corrupt, offset: Int64(flagsAt), "bad record flags 0x\(String(flags, radix: 16))")
         }
         let digits = Int8(digitsCode) - 1
-        var delta = try reader.signedVarint()
         if flags & Self.scaledTimestamp != 0 { delta = delta &* Self.unit(digits: digits) }
         let timestamp = timestampBase &+ delta
         var issue: ParseIssue?
@@ -153,44 +128,48 @@ public enum EventRecord {
             file = try Self.readID(&reader, limit: UInt64(UInt32.max) - 1, what: "file")
         }
 
-        // Every field takes at least 4 bytes: a count beyond that is damage, not a reason to reserve memory.
-        let fieldCount = try reader.count(limit: reader.remaining / 4)
+        // Every field takes at least 2 bytes: a count beyond that is damage, not a reason to reserve memory.
+        let fieldCount = try reader.count(limit: reader.remaining / 2)
         var fields: [StoredField] = []
         fields.reserveCapacity(fieldCount)
-        // Which payloads are read from the text, once the line is there (a list only past 64 fields).
+        // Which payloads are read from the text once the line is there (a mask, then a list past 64 fields).
         var derivedMask: UInt64 = 0
         var derivedBeyond = [Bool](repeating: false, count: max(fieldCount - 64, 0))
-        // Names, kinds and start deltas.
+        // Names, kinds, start deltas and end codes; until the ranges are resolved, `start` holds the
+        // delta (or `startSentinel`) and `length` minus the end code (or `rangeSentinel`).
         for index in 0..<fieldCount {
             let name = try Self.readID(&reader, limit: UInt64(UInt32.max), what: "field name")
             let kindAt = reader.offset
             let kindByte = try reader.u8()
-            guard let kind = ValueKind(rawValue: kindByte & ~Self.derivedPayload) else {
+            guard let kind = ValueKind(rawValue: kindByte & Self.kindMask) else {
                 throw StoreError(.corrupt, offset: Int64(kindAt), "unknown value kind \(kindByte)")
             }
-            let deltaAt = reader.offset
-            let startDelta = try reader.signedVarint()
-            guard startDelta >= -Int64(lineCount), startDelta <= Int64(lineCount) else {
-                throw StoreError(.corrupt, offset: Int64(deltaAt), "field start \(startDelta) away from a line of \(lineCount)")
+            var start = Self.startSentinel
+            var length = Self.rangeSentinel
+            if kindByte & Self.sameRange == 0 {
+                if kindByte & Self.sameStart == 0 {
+                    let deltaAt = reader.offset
+                    let startDelta = try reader.signedVarint()
+                    guard startDelta >= -Int64(lineCount), startDelta <= Int64(lineCount) else {
+                        throw StoreError(
+                            .corrupt, offset: Int64(deltaAt), "field start \(startDelta) away from a line of \(lineCount)")
+                    }
+                    start = Int32(startDelta)
+                }
+                let endAt = reader.offset
+                let endCode = try reader.varint()
+                guard endCode <= UInt64(Self.terminatorBase + 255) else {
+                    throw StoreError(.corrupt, offset: Int64(endAt), "bad field end code \(endCode)")
+                }
+                length = -Int32(endCode)
             }
             if kindByte & Self.derivedPayload != 0 {
                 if index < 64 { derivedMask |= 1 << UInt64(index) } else { derivedBeyond[index - 64] = true }
             }
-            fields.append(StoredField(name: name, kind: kind, start: Int32(startDelta), length: 0))
+            fields.append(StoredField(name: name, kind: kind, start: start, length: length))
         }
-        // Lengths: the ranges follow.
-        var previousEnd = 0
-        for index in 0..<fieldCount {
-            let at = reader.offset
-            let length = try reader.varint()
-            let start = previousEnd + Int(fields[index].start)
-            guard start >= 0, start <= lineCount, length <= UInt64(lineCount - start) else {
-                throw StoreError(
-                    .corrupt, offset: Int64(at), "field range \(start)+\(length) outside a line of \(lineCount)")
-            }
-            fields[index].start = Int32(start)
-            fields[index].length = Int32(length)
-            previousEnd = start + Int(length)
+        for index in 0..<fieldCount where fields[index].length == 0 {
+            fields[index].length = Int32(try reader.count(limit: lineCount))
         }
         for index in 0..<fieldCount {
             if index < 64 ? derivedMask & (1 << UInt64(index)) != 0 : derivedBeyond[index - 64] { continue }
@@ -201,34 +180,57 @@ public enum EventRecord {
             }
         }
 
-        let line: [UInt8]
-        if let given {
-            guard given.count == lineCount else {
-                throw StoreError(.corrupt, offset: 0, "head says \(lineCount) line bytes, the block has \(given.count)")
-            }
-            line = Array(given)
-        } else {
-            line = Array(try reader.bytes(lineCount))
-        }
-        if derivedMask != 0 || derivedBeyond.contains(true) {
-            try Self.derivePayloads(&fields, mask: derivedMask, beyond: derivedBeyond, line: line, at: flagsAt)
-        }
+        let line = Array(try reader.bytes(lineCount))
+        try Self.resolve(&fields, derived: derivedMask, beyond: derivedBeyond, line: line, at: flagsAt)
         return StoredEvent(
             timestamp: timestamp, timestampDigits: digits, issue: issue, truncatedBytes: truncatedBytes,
             source: source, file: file, line: line, fields: fields)
     }
 
-    /// Fills the payloads marked derived (`mask` bits for fields 0..<64, `beyond` for the rest) by reading
-    /// each value's text.
-    private static func derivePayloads(
-        _ fields: inout [StoredField], mask: UInt64, beyond: [Bool], line bytes: [UInt8], at offset: Int
+    /// Turns start deltas and end codes into ranges, checking each lies in the line, then reads the
+    /// payloads marked derived (`mask` bits for fields 0..<64, `beyond` for the rest) from the text.
+    private static func resolve(
+        _ fields: inout [StoredField], derived mask: UInt64, beyond: [Bool], line bytes: [UInt8], at offset: Int
     ) throws(StoreError) {
         let line = bytes.span
-        for index in fields.indices
-        where index < 64 ? mask & (1 << UInt64(index)) != 0 : beyond[index - 64] {
+        var previousStart = 0
+        var previousEnd = 0
+        for index in fields.indices {
             let field = fields[index]
+            var start = previousStart
+            var end = previousEnd
+            if field.length != Self.rangeSentinel {
+                if field.start != Self.startSentinel { start = previousEnd + Int(field.start) }
+                guard start >= 0, start <= line.count else {
+                    throw StoreError(.corrupt, offset: Int64(offset), "field \(index) starts at \(start), outside the line")
+                }
+                let code = -Int(field.length)
+                if code <= 0 {
+                    // An explicit length, already read (and at most the line's length).
+                    end = start - code
+                    guard end <= line.count else {
+                        throw StoreError(.corrupt, offset: Int64(offset), "field \(index) ends at \(end), outside the line")
+                    }
+                } else if code == Self.lineEnd {
+                    end = line.count
+                } else if code == Self.emptyValue {
+                    end = start
+                } else {
+                    let terminator = UInt8(code - Self.terminatorBase)
+                    end = start
+                    while end < line.count, line[end] != terminator { end += 1 }
+                    guard end < line.count else {
+                        throw StoreError(.corrupt, offset: Int64(offset), "field \(index) has no end byte \(terminator)")
+                    }
+                }
+            }
+            fields[index].start = Int32(start)
+            fields[index].length = Int32(end - start)
+            previousStart = start
+            previousEnd = end
+            guard index < 64 ? mask & (1 << UInt64(index)) != 0 : beyond[index - 64] else { continue }
             // A derived flag on a kind without one is damage; `payload(_:reading:)` is nil for those.
-            guard let derived = Self.payload(field.kind, reading: line.extracting(field.range)) else {
+            guard let derived = Self.payload(field.kind, reading: line.extracting(start..<end)) else {
                 throw StoreError(
                     .corrupt, offset: Int64(offset), "field \(index) does not read as its \(field.kind) payload")
             }
@@ -237,6 +239,33 @@ public enum EventRecord {
     }
 
     // MARK: Pieces
+
+    /// Appends the head of `event`'s record: everything but the line bytes.
+    private static func encodeHead(_ event: StoredEvent, timestampBase: Int64, into out: inout ByteWriter) {
+        Self.writeHeader(
+            lineCount: event.line.count, timestamp: event.timestamp, digits: event.timestampDigits,
+            issue: event.issue, truncatedBytes: event.truncatedBytes, source: event.source, file: event.file,
+            timestampBase: timestampBase, into: &out)
+        Self.writeFields(StoredFields(fields: event.fields), line: event.line.span, into: &out)
+    }
+
+    /// Appends the head of the record of event `index` of `batch`.
+    private static func encodeHead(
+        batch: EventBatch, event index: Int, nameIDs: [UInt32], source: UInt32, file: UInt32, receivedAt: Int64,
+        timestampBase: Int64, into out: inout ByteWriter
+    ) {
+        let event = batch.events[index]
+        let slot = batch.lines.slots[Int(event.line)]
+        Self.writeHeader(
+            lineCount: Int(slot.length), timestamp: event.hasTimestamp ? event.timestamp : receivedAt,
+            digits: event.timestampDigits, issue: event.issue, truncatedBytes: slot.truncatedBytes, source: source,
+            file: file, timestampBase: timestampBase, into: &out)
+        Self.writeFields(
+            BatchFields(
+                fields: batch.fields, range: event.fieldRange, nameIDs: nameIDs, lineStart: Int(slot.offset)),
+            line: batch.lines.bytes.span.extracting(slot.range), into: &out)
+    }
+
 
     @inline(__always)
     private static func writeHeader(
@@ -257,8 +286,8 @@ public enum EventRecord {
         if truncatedBytes != 0 { flags |= Self.hasTruncation }
         if file != StoredEvent.noFile { flags |= Self.hasFile }
         out.varint(lineCount)
-        out.u8(flags)
         out.signedVarint(delta)
+        out.u8(flags)
         if let issue {
             out.u8(issue.reason.rawValue)
             out.signedVarint(Int64(issue.column))
@@ -268,31 +297,66 @@ public enum EventRecord {
         if file != StoredEvent.noFile { out.varint(UInt64(file)) }
     }
 
-    /// Writes the field count and the three field runs (names/kinds/starts, lengths, payloads).
+    /// Writes the field count and the three field runs (shapes, explicit lengths, stored payloads).
     @inline(__always)
     private static func writeFields(_ fields: some RecordFields, line: Span<UInt8>, into out: inout ByteWriter) {
         let count = fields.count
         out.varint(count)
-        var previousEnd = 0
+        // What the first pass learns for the next two (fields past 64 are worked out again).
+        var explicitMask: UInt64 = 0
+        var derivedMask: UInt64 = 0
+        var previous = 0..<0
         for index in 0..<count {
             let field = fields[index]
             let range = Self.clip(field.start, field.length, to: line.count)
             let derived = Self.payload(field.kind, reading: line.extracting(range)) == field.payload
-            out.varint(UInt64(field.name))
-            out.u8(derived ? field.kind.rawValue | Self.derivedPayload : field.kind.rawValue)
-            out.signedVarint(Int64(range.lowerBound - previousEnd))
-            previousEnd = range.upperBound
+            var kindByte = field.kind.rawValue
+            if derived { kindByte |= Self.derivedPayload }
+            if range == previous {
+                out.varint(UInt64(field.name))
+                out.u8(kindByte | Self.sameRange)
+            } else {
+                let endCode = Self.endCode(range, in: line)
+                if range.lowerBound == previous.lowerBound { kindByte |= Self.sameStart }
+                out.varint(UInt64(field.name))
+                out.u8(kindByte)
+                if range.lowerBound != previous.lowerBound {
+                    out.signedVarint(Int64(range.lowerBound - previous.upperBound))
+                }
+                out.varint(endCode)
+                if index < 64 && endCode == Self.explicitEnd { explicitMask |= 1 << UInt64(index) }
+            }
+            if index < 64 && derived { derivedMask |= 1 << UInt64(index) }
+            previous = range
         }
         for index in 0..<count {
-            let field = fields[index]
-            out.varint(Self.clip(field.start, field.length, to: line.count).count)
+            let explicit: Bool
+            if index < 64 {
+                explicit = explicitMask & (1 << UInt64(index)) != 0
+            } else {
+                let field = fields[index]
+                let range = Self.clip(field.start, field.length, to: line.count)
+                let before = fields[index - 1]
+                explicit =
+                    range != Self.clip(before.start, before.length, to: line.count)
+                    && Self.endCode(range, in: line) == Self.explicitEnd
+            }
+            if explicit {
+                let field = fields[index]
+                out.varint(Self.clip(field.start, field.length, to: line.count).count)
+            }
         }
         for index in 0..<count {
             let field = fields[index]
             switch field.kind {
             case .integer, .level, .boolean, .decimal:
-                let range = Self.clip(field.start, field.length, to: line.count)
-                if Self.payload(field.kind, reading: line.extracting(range)) == field.payload { continue }
+                let derived =
+                    index < 64
+                    ? derivedMask & (1 << UInt64(index)) != 0
+                    : Self.payload(
+                        field.kind, reading: line.extracting(Self.clip(field.start, field.length, to: line.count)))
+                        == field.payload
+                if derived { continue }
                 if field.kind == .decimal {
                     out.i64(field.payload)
                 } else {
@@ -302,6 +366,17 @@ public enum EventRecord {
                 continue
             }
         }
+    }
+
+    /// How a reader finds where a value ends (the end codes of the layout).
+    /// - Complexity: O(value length).
+    @inline(__always)
+    private static func endCode(_ range: Range<Int>, in line: Span<UInt8>) -> Int {
+        guard range.upperBound < line.count else { return Self.lineEnd }
+        guard !range.isEmpty else { return Self.emptyValue }
+        let terminator = line[range.upperBound]
+        for index in range where line[index] == terminator { return Self.explicitEnd }
+        return Self.terminatorBase + Int(terminator)
     }
 
     /// `start..<start + length` clipped to `0..<lineCount`: a record that decodes is worth more

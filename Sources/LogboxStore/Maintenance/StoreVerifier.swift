@@ -38,7 +38,7 @@ public enum StoreVerifier {
         do throws(StoreError) {
             let walReport = try WALReader.replay(
                 directory: StoreWriter.walDirectory(directory), fileSystem: fileSystem,
-                afterSequence: snapshot.manifest.walSequence
+                afterSequence: snapshot.manifest.walSequence, repairTail: false
             ) { (_: UInt64, payload: [UInt8]) throws(StoreError) in
                 try WALBatch.decode(payload).forEachEvent { (_: StoredEvent) throws(StoreError) in }
             }

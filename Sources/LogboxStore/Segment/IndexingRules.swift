@@ -10,7 +10,9 @@ public import LogboxCore
 ///   `stats … by (field)`; a field with more than `maximumKeywordValues` distinct values in a
 ///   segment loses its column (the term dictionary still has it).
 /// - `source` and `file` (the input's name and path): exact terms and keyword columns.
-/// - the event time (its own, else when it was received): the timestamp column.
+/// - the event time (its own, else when it was received): the timestamp column. The fields that
+///   carry it as text (`ts`, `time`, `timestamp`, `@timestamp`) stay in the stored event but get no
+///   exact term: each value is unique, and time is queried by range through the column.
 /// - at most `maximumFieldsPerSegment` distinct field names are indexed per segment; events keep
 ///   the rest in the doc store, and the count of skipped values is reported.
 public enum IndexingRules {
@@ -21,6 +23,7 @@ public enum IndexingRules {
     public static let maximumKeywordLength = 128
     public static let maximumKeywordValues = 4096
     public static let maximumFieldsPerSegment = 1024
+    public static let timeFields: Set<String> = ["ts", "time", "timestamp", "@timestamp"]
 
     /// Appends the exact term of a value, what `field:value` in a query is compared with, to `out`
     /// (expected empty); returns whether it had to be cut.

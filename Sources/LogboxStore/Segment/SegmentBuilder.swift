@@ -13,6 +13,8 @@ struct SegmentBuilder {
     private var sources: [String] = []
     private var sourceIndex: [String: UInt32] = [:]
     private var tables: [TermTable] = []
+    /// Per local field: whether it carries the event time as text (no exact term, see `IndexingRules`).
+    private var timeField: [Bool] = []
     private var numericHandles: [Int?] = []
     private var keywordHandles: [Int?] = []
     private var docs: DocStoreWriter
@@ -89,6 +91,7 @@ struct SegmentBuilder {
                 continue
             }
             if Int(field.name) >= self.tables.count { self.skippedFields += 1; continue }
+            if self.timeField[Int(field.name)] { continue }
             let raw = local.line[Int(field.start)..<Int(field.start) + Int(field.length)]
             self.scratch.removeAll(keepingCapacity: true)
             if IndexingRules.exactTerm(of: field.kind, raw: raw, payload: field.payload, into: &self.scratch) {
@@ -136,6 +139,7 @@ struct SegmentBuilder {
         self.fieldNames.append(name)
         self.fieldIndex[name] = id
         self.tables.append(TermTable(keepsPositions: name == IndexingRules.messageField))
+        self.timeField.append(IndexingRules.timeFields.contains(name))
         self.numericHandles.append(nil)
         self.keywordHandles.append(nil)
         return id
@@ -180,18 +184,15 @@ struct SegmentBuilder {
             self.fieldNames[$0].utf8.lexicographicallyPrecedes(self.fieldNames[$1].utf8)
         }
         for field in fieldOrder {
-            let table = self.tables[field]
-            for term in table.sortedOrder() {
+            let name = self.fieldNames[field]
+            self.tables[field].forEachPostings { term, docs, positions, counts in
                 let address: PostingsAddress
-                let docs = table.docs[term]
-                if table.keepsPositions {
-                    let positions = table.positions[term]
-                    let counts = table.positionCounts[term]
+                if self.tables[field].keepsPositions {
                     address = postings.add(docs: docs.span, positions: positions.span, counts: counts.span)
                 } else {
                     address = postings.add(docs: docs.span)
                 }
-                dictionary.add(field: self.fieldNames[field], term: table.term(term), address: address)
+                dictionary.add(field: name, term: term, address: address)
             }
         }
         let columns = self.columns.finish()

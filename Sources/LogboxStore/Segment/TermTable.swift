@@ -4,19 +4,20 @@ import Glibc
 
 /// The terms of one field while a segment is built: term bytes → the docs (and positions) having it.
 ///
-/// An open-addressing hash table over a byte arena (FNV-1a, like the field-name table), so adding
-/// a term already seen allocates nothing; each term's postings are appended in doc order, which is
-/// the order segments are built in.
+/// An open-addressing hash table over a byte arena (FNV-1a, like the field-name table) gives each
+/// term an index; each occurrence is appended to flat arrays (term index, doc, position), 8 or 12
+/// bytes per occurrence and no allocation per term. `forEachPostings` groups them by term with a
+/// counting sort at the end. Docs arrive in ascending order, which the grouping preserves.
 struct TermTable {
     private var arena: [UInt8] = []
     private var ends: [Int] = []
     private var hashes: [UInt32] = []
     private var slots: [Int32] = Array(repeating: 0, count: 256)
-    /// Per term: the docs having it, ascending, without repeats.
-    private(set) var docs: [[UInt32]] = []
-    /// Per term, when positions are kept: per doc the number of positions, and the positions.
-    private(set) var positionCounts: [[UInt32]] = []
-    private(set) var positions: [[UInt32]] = []
+    /// The last doc each term was seen in (exact terms are recorded once per doc).
+    private var lastDoc: [UInt32] = []
+    private var occurrenceTerm: [UInt32] = []
+    private var occurrenceDoc: [UInt32] = []
+    private var occurrencePosition: [UInt32] = []
     let keepsPositions: Bool
 
     init(keepsPositions: Bool) {
@@ -33,13 +34,50 @@ struct TermTable {
     /// Records that `doc` has `term` (at `position` when positions are kept). Docs arrive in order.
     mutating func add(_ term: UnsafeBufferPointer<UInt8>, doc: UInt32, position: UInt32 = 0) {
         let index = self.index(of: term)
-        if self.docs[index].last != doc {
-            self.docs[index].append(doc)
-            if self.keepsPositions { self.positionCounts[index].append(0) }
+        if !self.keepsPositions {
+            if self.lastDoc[index] == doc { return }
+            self.lastDoc[index] = doc
         }
-        if self.keepsPositions {
-            self.positionCounts[index][self.positionCounts[index].count - 1] += 1
-            self.positions[index].append(position)
+        self.occurrenceTerm.append(UInt32(index))
+        self.occurrenceDoc.append(doc)
+        if self.keepsPositions { self.occurrencePosition.append(position) }
+    }
+
+    /// Calls `body` for each term in ascending byte order with its docs (ascending, unique) and,
+    /// when positions are kept, the positions per doc (`counts[i]` of them for `docs[i]`).
+    func forEachPostings(_ body: (ArraySlice<UInt8>, borrowing [UInt32], borrowing [UInt32], borrowing [UInt32]) -> Void) {
+        // Counting sort of the occurrences by term; stable, so docs stay ascending per term.
+        var starts = [Int](repeating: 0, count: self.count + 1)
+        for term in self.occurrenceTerm { starts[Int(term) + 1] += 1 }
+        for index in 0..<self.count { starts[index + 1] += starts[index] }
+        var fill = starts
+        var docs = [UInt32](repeating: 0, count: self.occurrenceDoc.count)
+        var positions = [UInt32](repeating: 0, count: self.keepsPositions ? self.occurrenceDoc.count : 0)
+        for occurrence in 0..<self.occurrenceTerm.count {
+            let term = Int(self.occurrenceTerm[occurrence])
+            docs[fill[term]] = self.occurrenceDoc[occurrence]
+            if self.keepsPositions { positions[fill[term]] = self.occurrencePosition[occurrence] }
+            fill[term] += 1
+        }
+        var uniqueDocs: [UInt32] = []
+        var counts: [UInt32] = []
+        var termPositions: [UInt32] = []
+        for term in self.sortedOrder() {
+            uniqueDocs.removeAll(keepingCapacity: true)
+            counts.removeAll(keepingCapacity: true)
+            termPositions.removeAll(keepingCapacity: true)
+            for occurrence in starts[term]..<starts[term + 1] {
+                let doc = docs[occurrence]
+                if uniqueDocs.last != doc {
+                    uniqueDocs.append(doc)
+                    if self.keepsPositions { counts.append(0) }
+                }
+                if self.keepsPositions {
+                    counts[counts.count - 1] += 1
+                    termPositions.append(positions[occurrence])
+                }
+            }
+            body(self.term(term), uniqueDocs, termPositions, counts)
         }
     }
 
@@ -79,11 +117,7 @@ struct TermTable {
         self.arena.append(contentsOf: term)
         self.ends.append(self.arena.count)
         self.hashes.append(hash)
-        self.docs.append([])
-        if self.keepsPositions {
-            self.positionCounts.append([])
-            self.positions.append([])
-        }
+        self.lastDoc.append(UInt32.max)
         self.slots[slot] = Int32(index + 1)
         if self.ends.count * 2 > self.slots.count { self.grow() }
         return index

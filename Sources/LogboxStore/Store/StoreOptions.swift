@@ -1,21 +1,25 @@
 /// How a store writer behaves; every setting has a default that suits a small box.
 public struct StoreOptions: Sendable {
     /// Flush the memtable into a segment once it holds this many events…
-    public var flushEvents = 262_144
-    /// …or this many bytes of WAL payload.
-    public var flushBytes = 64 << 20
+    public var flushEvents = 65_536
+    /// …or this many bytes of WAL payload (this bounds the memory a flush needs).
+    public var flushBytes = 16 << 20
     /// Group commit: the WAL is fsynced at least this often while records arrive.
     public var syncInterval: Duration = .milliseconds(100)
     /// A WAL file rolls over at this size.
     public var walFileSize = 64 << 20
     /// Merge this many segments of one level into one of the next level.
-    public var mergeFactor = 8
-    /// Segments larger than this many events are not merged further.
-    public var maximumMergedEvents = 20_000_000
+    public var mergeFactor = 4
+    /// Segments larger than this many events are not merged further: a merge rebuilds its output in
+    /// memory (about 1 KB per event at peak), so this bounds a merge's memory.
+    public var maximumMergedEvents = 262_144
     /// Run merges in the background as segments accumulate.
     public var backgroundMerges = true
-    /// LZ4HC level for the doc store of merged segments (0: LZ4 fast, as fresh segments use).
-    public var mergedCompressionLevel: Int32 = 9
+    /// LZ4HC level for the doc store of segments merged in the background (0: LZ4 fast, as fresh
+    /// segments use; HC costs ingest throughput while a merge runs).
+    public var mergedCompressionLevel: Int32 = 0
+    /// LZ4HC level for `compact`, which an operator runs when ingest is quiet.
+    public var compactCompressionLevel: Int32 = 9
     /// Called on the merge queue after a merged segment is written and before it is published
     /// (tests use it to hold a merge open while ingest goes on).
     public var beforeMergePublish: (@Sendable () -> Void)?

@@ -165,6 +165,8 @@ public final class StoreWriter {
         self.memtable.removeAll()
         self.memtableEvents = 0
         self.memtableBytes = 0
+        // Everything appended is now in a segment: continue in a fresh WAL file and drop the old ones.
+        try self.wal.roll()
         _ = try self.wal.deleteFiles(upToSequence: covered)
         if self.options.backgroundMerges { self.scheduleMerge() }
     }
@@ -222,13 +224,27 @@ public final class StoreWriter {
         }
     }
 
-    /// Merges every segment into one (`logbox index compact`), in the foreground.
+    /// Merges neighbouring segments into as few as `maximumMergedEvents` allows (`logbox index
+    /// compact`), in the foreground, with the doc store recompressed at `compactCompressionLevel`.
     public func compact() throws(StoreError) {
         try self.flush()
         self.merges.wait()
-        let segments = self.state.manifest.segments
-        guard segments.count > 1 else { return }
-        try Merger.merge(segments, state: self.state, compressionLevel: self.options.mergedCompressionLevel)
+        var run: [SegmentInfo] = []
+        var events = 0
+        for segment in self.state.manifest.segments.sorted(by: { $0.id < $1.id }) {
+            if events + segment.docCount > self.options.maximumMergedEvents && !run.isEmpty {
+                if run.count > 1 {
+                    try Merger.merge(run, state: self.state, compressionLevel: self.options.compactCompressionLevel)
+                }
+                run.removeAll()
+                events = 0
+            }
+            run.append(segment)
+            events += segment.docCount
+        }
+        if run.count > 1 || (run.count == 1 && run[0].level == 0) {
+            try Merger.merge(run, state: self.state, compressionLevel: self.options.compactCompressionLevel)
+        }
     }
 
     /// Drops whole segments, oldest first: those whose newest event is older than `maxAge` before

@@ -228,6 +228,14 @@ public struct WALWriter: ~Copyable, Sendable {
         return deleted
     }
 
+    /// Syncs, then continues in a new file, so that `deleteFiles` can remove every file whose
+    /// records are all elsewhere (a flush covered them): the live file is never deleted.
+    public mutating func roll() throws(StoreError) {
+        try self.sync()
+        guard self.offset > Int64(WALFile.headerSize) else { return }
+        try self.startNextFile()
+    }
+
     /// Syncs outstanding records and closes the file.
     ///
     /// - Throws: the sync's error (or the sticky one); the file is closed either way.
