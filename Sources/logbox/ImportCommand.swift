@@ -88,6 +88,12 @@ struct ImportCommand: ParsableCommand {
         stopRequested.store(false, ordering: .relaxed)
         signal(SIGINT) { _ in stopRequested.store(true, ordering: .relaxed) }
         signal(SIGTERM) { _ in stopRequested.store(true, ordering: .relaxed) }
+        // A parent may have started us with these signals blocked; we want them delivered.
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        sigaddset(&signals, SIGINT)
+        sigaddset(&signals, SIGTERM)
+        sigprocmask(SIG_UNBLOCK, &signals, nil)
         defer {
             signal(SIGINT, SIG_DFL)
             signal(SIGTERM, SIG_DFL)
@@ -138,9 +144,10 @@ struct ImportCommand: ParsableCommand {
                     bytesDone += Int64(lines.bytes.count + lines.count)
                     batch.lines = LineBatch()
                     progress.update(bytes: bytesDone, events: events)
-                    if stopRequested.load(ordering: .relaxed) { break fileLoop }
+                    if stopRequested.load(ordering: .relaxed) { break }
                 }
                 stats.add(driver.stats)
+                if stopRequested.load(ordering: .relaxed) { break fileLoop }
             } catch {
                 progress.finish()
                 errors.write("logbox import: \(error)\n")

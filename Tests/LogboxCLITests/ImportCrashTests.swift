@@ -63,6 +63,31 @@ struct ImportCrashTests {
         #expect(verify.isClean, "\(verify.problems)")
     }
 
+    @Test("Ctrl-C stops an import cleanly: what it stored is durable and the same command finishes the job")
+    func interrupt() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.binary.path), "no logbox binary at \(Self.binary.path)")
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        let file = SampleLogGenerator(options: .init(seed: 5, authLines: 300_000, nginxLines: 0, jsonLines: 0, rfc5424Lines: 0, logfmtLines: 0))
+            .generate()[0]
+        let path = directory.write(file.name, file.bytes)
+        let data = "\(directory.path)/data"
+        let arguments = ["import", "--data-dir", data, "--flush-events", "5000", path]
+        let process = try Self.start(arguments)
+        usleep(1_000_000)
+        try #require(process.isRunning, "the import finished before it could be interrupted")
+        kill(process.processIdentifier, SIGINT)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 130)
+        let stored = try StoreSnapshot(directory: data).eventCount
+        #expect(stored > 0 && stored < 300_000)
+        #expect(try StoreVerifier.verify(directory: data).isClean)
+        let rerun = try Self.start(arguments)
+        rerun.waitUntilExit()
+        #expect(rerun.terminationStatus == 0)
+        #expect(try StoreSnapshot(directory: data).eventCount == 300_000)
+    }
+
     static func start(_ arguments: [String]) throws -> Process {
         let process = Process()
         process.executableURL = Self.binary

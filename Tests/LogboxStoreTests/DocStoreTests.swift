@@ -100,7 +100,10 @@ struct DocStoreTests {
             }
             if docs.lowerBound > 0 {
                 let straddle = docs.lowerBound - 1..<docs.lowerBound + 1
-                #expect(try self.scan(reader, straddle) == Array(events[Int(straddle.lowerBound)..<Int(straddle.upperBound)]))
+                #expect(
+                    try self.scan(reader, straddle)
+                        == Array(events[Int(straddle.lowerBound)..<Int(straddle.upperBound)])
+                )
             }
         }
         #expect(next == 700)
@@ -129,7 +132,13 @@ struct DocStoreTests {
         var fromEvents = DocStoreWriter()
         for index in 0..<batch.count {
             fromBatch.add(
-                batch: batch, event: index, nameIDs: ids, source: 0, file: 3, receivedAt: ParsedSamples.receivedAt)
+                batch: batch,
+                event: index,
+                nameIDs: ids,
+                source: 0,
+                file: 3,
+                receivedAt: ParsedSamples.receivedAt
+            )
             fromEvents.add(ParsedSamples.storedEvent(batch, index, nameIDs: ids, source: 0, file: 3))
         }
         let body = fromBatch.finish()
@@ -220,8 +229,13 @@ struct DocStoreTests {
             raw += batch.lines.bytes.count + batch.lines.count  // with the newlines of the file
             for index in 0..<batch.count {
                 writer.add(
-                    batch: batch, event: index, nameIDs: ids, source: UInt32(number), file: UInt32(number),
-                    receivedAt: ParsedSamples.receivedAt)
+                    batch: batch,
+                    event: index,
+                    nameIDs: ids,
+                    source: UInt32(number),
+                    file: UInt32(number),
+                    receivedAt: ParsedSamples.receivedAt
+                )
             }
         }
         let body = writer.finish()

@@ -18,8 +18,11 @@ enum ParsedSamples {
         while try reader.nextBatch(into: &lines) {
             for slot in lines.slots {
                 all.append(
-                    lines.bytes[slot.range], lineNumber: slot.lineNumber, sourceOffset: slot.sourceOffset,
-                    truncatedBytes: slot.truncatedBytes)
+                    lines.bytes[slot.range],
+                    lineNumber: slot.lineNumber,
+                    sourceOffset: slot.sourceOffset,
+                    truncatedBytes: slot.truncatedBytes
+                )
             }
         }
         return try Self.parse(all)
@@ -78,9 +81,14 @@ enum ParsedSamples {
             fields: batch.fields(of: index).map { field in
                 let typed: Set<ValueKind> = [.integer, .decimal, .boolean, .level]
                 return StoredField(
-                    name: nameIDs[Int(field.name.rawValue)], kind: field.kind, start: field.start - slot.offset,
-                    length: field.length, payload: typed.contains(field.kind) ? field.payload : 0)
-            })
+                    name: nameIDs[Int(field.name.rawValue)],
+                    kind: field.kind,
+                    start: field.start - slot.offset,
+                    length: field.length,
+                    payload: typed.contains(field.kind) ? field.payload : 0
+                )
+            }
+        )
     }
 }
 
@@ -102,10 +110,19 @@ struct EventRecordBatchTests {
             let event = ParsedSamples.storedEvent(batch, index, nameIDs: ids, source: 2, file: file)
             expected.append(event)
             EventRecord.encode(
-                batch: batch, event: index, nameIDs: ids, source: 2, file: file, receivedAt: ParsedSamples.receivedAt,
-                timestampBase: base, into: &fromBatch)
+                batch: batch,
+                event: index,
+                nameIDs: ids,
+                source: 2,
+                file: file,
+                receivedAt: ParsedSamples.receivedAt,
+                timestampBase: base,
+                into: &fromBatch
+            )
             EventRecord.encode(event, timestampBase: base, into: &fromEvent)
-            #expect(EventRecord.timestamp(of: index, in: batch, receivedAt: ParsedSamples.receivedAt) == event.timestamp)
+            #expect(
+                EventRecord.timestamp(of: index, in: batch, receivedAt: ParsedSamples.receivedAt) == event.timestamp
+            )
         }
         #expect(fromBatch.bytes == fromEvent.bytes)
         var reader = ByteReader(fromBatch.bytes)
@@ -123,8 +140,15 @@ struct EventRecordBatchTests {
         for index in 0..<batch.count {
             var record = ByteWriter()
             EventRecord.encode(
-                batch: batch, event: index, nameIDs: ids, source: 0, file: StoredEvent.noFile,
-                receivedAt: ParsedSamples.receivedAt, timestampBase: 0, into: &record)
+                batch: batch,
+                event: index,
+                nameIDs: ids,
+                source: 0,
+                file: StoredEvent.noFile,
+                receivedAt: ParsedSamples.receivedAt,
+                timestampBase: 0,
+                into: &record
+            )
             var reader = ByteReader(record.bytes)
             let stored = try EventRecord.decode(&reader, timestampBase: 0)
             var expected: [UInt8] = []

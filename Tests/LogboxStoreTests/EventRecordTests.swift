@@ -47,8 +47,11 @@ enum RandomEvents {
             case .level: payload = Int64(random.next() % 9)
             default: payload = 0
             }
-            let name: UInt32 = random.next() % 4 == 0 ? UInt32(truncatingIfNeeded: random.next()) : UInt32(random.next() % 40)
-            fields.append(StoredField(name: name, kind: kind, start: Int32(start), length: Int32(length), payload: payload))
+            let name: UInt32 =
+                random.next() % 4 == 0 ? UInt32(truncatingIfNeeded: random.next()) : UInt32(random.next() % 40)
+            fields.append(
+                StoredField(name: name, kind: kind, start: Int32(start), length: Int32(length), payload: payload)
+            )
         }
         let hasIssue = random.next() % 3 == 0
         let reasons = ParseIssue.Reason.allCases
@@ -61,13 +64,17 @@ enum RandomEvents {
             timestampDigits: Int8(Int(random.next() % 11) - 1),
             issue: hasIssue
                 ? ParseIssue(
-                    reasons[Int(random.next() % UInt64(reasons.count))], column: Int(Int32(truncatingIfNeeded: random.next())))
+                    reasons[Int(random.next() % UInt64(reasons.count))],
+                    column: Int(Int32(truncatingIfNeeded: random.next()))
+                )
                 : nil,
             truncatedBytes: random.next() % 5 == 0 ? Int64(random.next() % 1_000_000) : 0,
             source: UInt32(truncatingIfNeeded: random.next() % 3 == 0 ? random.next() : random.next() % 8),
-            file: random.next() % 2 == 0 ? StoredEvent.noFile : UInt32(truncatingIfNeeded: random.next()) % (UInt32.max - 1),
+            file: random.next() % 2 == 0
+                ? StoredEvent.noFile : UInt32(truncatingIfNeeded: random.next()) % (UInt32.max - 1),
             line: line,
-            fields: fields)
+            fields: fields
+        )
     }
 
     static func record(_ event: StoredEvent, base: Int64) -> [UInt8] {
@@ -91,7 +98,9 @@ struct EventRecordTests {
         var random = SeededRandom(seed: 0x5EED_0001)
         for _ in 0..<2_000 {
             let event = RandomEvents.event(&random)
-            let base = random.next() % 2 == 0 ? event.timestamp &- Int64(random.next() % 1000) : Int64(bitPattern: random.next())
+            let base =
+                random.next() % 2 == 0
+                ? event.timestamp &- Int64(random.next() % 1000) : Int64(bitPattern: random.next())
             let bytes = RandomEvents.record(event, base: base)
             #expect(try RandomEvents.decode(bytes[...], base: base) == event)
         }
@@ -112,23 +121,44 @@ struct EventRecordTests {
         "edge shapes round-trip",
         arguments: [
             StoredEvent(timestamp: 0, line: []),
-            StoredEvent(timestamp: -5, timestampDigits: 0, line: [], fields: [StoredField(name: 0, kind: .text, start: 0, length: 0)]),
             StoredEvent(
-                timestamp: Int64.min, timestampDigits: 9, issue: ParseIssue(.invalidUTF8, column: 1), truncatedBytes: 1,
-                source: UInt32.max, file: UInt32.max - 1, line: [0xC3, 0x28, 0xFF],
-                fields: [StoredField(name: UInt32.max, kind: .null, start: 3, length: 0)]),
+                timestamp: -5,
+                timestampDigits: 0,
+                line: [],
+                fields: [StoredField(name: 0, kind: .text, start: 0, length: 0)]
+            ),
             StoredEvent(
-                timestamp: Int64.max, timestampDigits: 3, line: Array("x=1 y=2.5 z=true".utf8),
+                timestamp: Int64.min,
+                timestampDigits: 9,
+                issue: ParseIssue(.invalidUTF8, column: 1),
+                truncatedBytes: 1,
+                source: UInt32.max,
+                file: UInt32.max - 1,
+                line: [0xC3, 0x28, 0xFF],
+                fields: [StoredField(name: UInt32.max, kind: .null, start: 3, length: 0)]
+            ),
+            StoredEvent(
+                timestamp: Int64.max,
+                timestampDigits: 3,
+                line: Array("x=1 y=2.5 z=true".utf8),
                 fields: [
                     StoredField(name: 1, kind: .integer, start: 2, length: 1, payload: Int64.min),
-                    StoredField(name: 2, kind: .decimal, start: 6, length: 3, payload: Int64(bitPattern: (2.5).bitPattern)),
+                    StoredField(
+                        name: 2,
+                        kind: .decimal,
+                        start: 6,
+                        length: 3,
+                        payload: Int64(bitPattern: (2.5).bitPattern)
+                    ),
                     StoredField(name: 3, kind: .boolean, start: 12, length: 4, payload: 1),
                     StoredField(name: 4, kind: .level, start: 0, length: 0, payload: Int64(Level.emergency.rawValue)),
                     StoredField(name: 5, kind: .json, start: 0, length: 16),
                     StoredField(name: 6, kind: .jsonEscaped, start: 0, length: 3),
                     StoredField(name: 7, kind: .structuredDataEscaped, start: 4, length: 5),
-                ]),
-        ])
+                ]
+            ),
+        ]
+    )
     func edges(event: StoredEvent) throws {
         for base in [0, event.timestamp, Int64.min, Int64.max] {
             #expect(try RandomEvents.decode(RandomEvents.record(event, base: base)[...], base: base) == event)
@@ -140,13 +170,18 @@ struct EventRecordTests {
         var random = SeededRandom(seed: 3)
         let line = (0..<(1 << 20)).map { _ in UInt8(truncatingIfNeeded: random.next()) }
         let event = StoredEvent(
-            timestamp: 1_793_491_361_019_000_000, timestampDigits: 3, line: line,
-            fields: [StoredField(name: 1, kind: .text, start: 0, length: Int32(line.count))])
+            timestamp: 1_793_491_361_019_000_000,
+            timestampDigits: 3,
+            line: line,
+            fields: [StoredField(name: 1, kind: .text, start: 0, length: Int32(line.count))]
+        )
         let bytes = RandomEvents.record(event, base: 0)
         #expect(try RandomEvents.decode(bytes[...], base: 0) == event)
 
         let small = StoredEvent(timestamp: 1_793_491_361_019_000_000, line: [])
-        #expect(RandomEvents.record(small, base: small.timestamp - 1_000).count < RandomEvents.record(small, base: 0).count)
+        #expect(
+            RandomEvents.record(small, base: small.timestamp - 1_000).count < RandomEvents.record(small, base: 0).count
+        )
         #expect(RandomEvents.record(small, base: small.timestamp).count == 5)
     }
 
@@ -155,13 +190,21 @@ struct EventRecordTests {
         let line = Array("200 0.25 WARN 34".utf8)
         func event(_ status: Int64, _ time: Double, _ level: Level, _ facility: Int64) -> StoredEvent {
             StoredEvent(
-                timestamp: 0, line: line,
+                timestamp: 0,
+                line: line,
                 fields: [
                     StoredField(name: 0, kind: .integer, start: 0, length: 3, payload: status),
-                    StoredField(name: 1, kind: .decimal, start: 4, length: 4, payload: Int64(bitPattern: time.bitPattern)),
+                    StoredField(
+                        name: 1,
+                        kind: .decimal,
+                        start: 4,
+                        length: 4,
+                        payload: Int64(bitPattern: time.bitPattern)
+                    ),
                     StoredField(name: 2, kind: .level, start: 9, length: 4, payload: Int64(level.rawValue)),
                     StoredField(name: 3, kind: .integer, start: 14, length: 2, payload: facility),
-                ])
+                ]
+            )
         }
         let spelled = event(200, 0.25, .warning, 34)
         let other = event(201, 0.5, .error, 4)
@@ -194,12 +237,14 @@ struct EventRecordTests {
     @Test("a field range outside its line is clipped when written, so the record still decodes")
     func clipping() throws {
         let event = StoredEvent(
-            timestamp: 1, line: Array("abc".utf8),
+            timestamp: 1,
+            line: Array("abc".utf8),
             fields: [
                 StoredField(name: 0, kind: .text, start: 2, length: 10),
                 StoredField(name: 1, kind: .text, start: -4, length: 2),
                 StoredField(name: 2, kind: .text, start: 9, length: 1),
-            ])
+            ]
+        )
         let decoded = try RandomEvents.decode(RandomEvents.record(event, base: 0)[...], base: 0)
         #expect(decoded.fields.map(\.range) == [2..<3, 0..<0, 3..<3])
         #expect(decoded.rawBytes(decoded.fields[0]) == ArraySlice(Array("c".utf8)))
@@ -229,15 +274,21 @@ struct EventRecordTests {
         }
     }
 
-    @Test("unknown kinds, reasons, reserved flags and out-of-range ids are corrupt")
+    @Test("unknown kinds and reasons, bad flags, ranges outside the line and huge ids are corrupt")
     func invalidValues() {
         var valid = ByteWriter()
         EventRecord.encode(
             StoredEvent(
-                timestamp: 0, issue: ParseIssue(.badTag, column: 3), line: Array("ab".utf8),
-                fields: [StoredField(name: 1, kind: .text, start: 1, length: 1)]),
-            timestampBase: 0, into: &valid)
-        // line length, ts, flags, reason, column, source, field count, name, kind, start, end (1: end of line), 'a', 'b'
+                timestamp: 0,
+                issue: ParseIssue(.badTag, column: 3),
+                line: Array("ab".utf8),
+                fields: [StoredField(name: 1, kind: .text, start: 1, length: 1)]
+            ),
+            timestampBase: 0,
+            into: &valid
+        )
+        // line length, ts, flags, reason, column, source, field count, name, kind, start,
+        // end (1: end of line), 'a', 'b'
         #expect(valid.bytes.count == 13)
         func corrupt(_ edit: (inout [UInt8]) -> Void) -> Bool {
             var bytes = valid.bytes
@@ -274,15 +325,23 @@ struct EventRecordTests {
     func strings() {
         let line = Array(#"a\"b x\]y WARN 1.5 true"#.utf8)
         let event = StoredEvent(
-            timestamp: 0, line: line,
+            timestamp: 0,
+            line: line,
             fields: [
                 StoredField(name: 0, kind: .jsonEscaped, start: 0, length: 4),
                 StoredField(name: 1, kind: .structuredDataEscaped, start: 5, length: 4),
                 StoredField(name: 2, kind: .level, start: 10, length: 4, payload: Int64(Level.warning.rawValue)),
-                StoredField(name: 3, kind: .decimal, start: 15, length: 3, payload: Int64(bitPattern: (1.5).bitPattern)),
+                StoredField(
+                    name: 3,
+                    kind: .decimal,
+                    start: 15,
+                    length: 3,
+                    payload: Int64(bitPattern: (1.5).bitPattern)
+                ),
                 StoredField(name: 4, kind: .boolean, start: 19, length: 4, payload: 1),
                 StoredField(name: 5, kind: .null, start: 0, length: 0),
-            ])
+            ]
+        )
         #expect(event.fields.map { event.string($0) } == [#"a"b"#, "x]y", "warning", "1.5", "true", "null"])
         #expect(event.fields[3].number == 1.5)
         #expect(event.field(4)?.kind == .boolean)
@@ -293,23 +352,44 @@ struct EventRecordTests {
         let names = ["message", "status", "source"]
         let sources = ["auth.log", "/var/log/auth.log"]
         let parsed = StoredEvent(
-            timestamp: 1_793_491_361_019_000_000, timestampDigits: 3, truncatedBytes: 5, source: 0, file: 1,
+            timestamp: 1_793_491_361_019_000_000,
+            timestampDigits: 3,
+            truncatedBytes: 5,
+            source: 0,
+            file: 1,
             line: Array("ok 200".utf8),
             fields: [
                 StoredField(name: 0, kind: .text, start: 0, length: 2),
                 StoredField(name: 1, kind: .integer, start: 3, length: 3, payload: 200),
-            ])
+            ]
+        )
         #expect(
             String(decoding: parsed.json(names: names, sources: sources), as: UTF8.self)
                 == #"{"timestamp":"2026-11-01T00:02:41.019Z","message":"ok","status":200,"source":"auth.log","#
-                + #""file":"/var/log/auth.log","truncated_bytes":5}"# + "\n")
+                + #""file":"/var/log/auth.log","truncated_bytes":5}"# + "\n"
+        )
         let failed = StoredEvent(
-            timestamp: 9, issue: ParseIssue(.invalidUTF8, column: 2), source: 7, line: [0x61, 0xFF],
-            fields: [StoredField(name: 0, kind: .text, start: 0, length: 2), StoredField(name: 2, kind: .text, start: 0, length: 1)])
+            timestamp: 9,
+            issue: ParseIssue(.invalidUTF8, column: 2),
+            source: 7,
+            line: [0x61, 0xFF],
+            fields: [
+                StoredField(name: 0, kind: .text, start: 0, length: 2),
+                StoredField(name: 2, kind: .text, start: 0, length: 1),
+            ]
+        )
         #expect(
             String(decoding: failed.json(names: names, sources: sources), as: UTF8.self)
-                == #"{"message":"a\\xff","source":"a","raw":"a\\xff","parse_error":"invalid UTF-8 at column 2"}"# + "\n")
-        let unnamed = StoredEvent(timestamp: 0, line: [], fields: [StoredField(name: 99, kind: .null, start: 0, length: 0)])
-        #expect(String(decoding: unnamed.json(names: [], sources: []), as: UTF8.self) == ##"{"#99":null,"source":"#0"}"## + "\n")
+                == #"{"message":"a\\xff","source":"a","raw":"a\\xff","parse_error":"invalid UTF-8 at column 2"}"# + "\n"
+        )
+        let unnamed = StoredEvent(
+            timestamp: 0,
+            line: [],
+            fields: [StoredField(name: 99, kind: .null, start: 0, length: 0)]
+        )
+        #expect(
+            String(decoding: unnamed.json(names: [], sources: []), as: UTF8.self) == ##"{"#99":null,"source":"#0"}"##
+                + "\n"
+        )
     }
 }

@@ -54,7 +54,10 @@ public final class DocStoreReader: Sendable {
             UInt64(trailerAt) - indexOffset == UInt64(blockCount) * UInt64(DocStoreWriter.indexEntrySize)
         else {
             throw StoreError(
-                .corrupt, offset: at, "block index at \(indexOffset) with \(blockCount) entries does not end at \(trailerAt)")
+                .corrupt,
+                offset: at,
+                "block index at \(indexOffset) with \(blockCount) entries does not end at \(trailerAt)"
+            )
         }
         let blocksEnd = Int(indexOffset)
         var index = ByteReader(body[(body.startIndex + blocksEnd)..<(body.startIndex + trailerAt)])
@@ -69,8 +72,11 @@ public final class DocStoreReader: Sendable {
             let offset = try index.u64()
             guard offset == UInt64(expectedOffset), Int(firstDoc) == expectedDoc else {
                 throw StoreError(
-                    .corrupt, offset: entryAt,
-                    "index entry \(number) says doc \(firstDoc) at \(offset), expected doc \(expectedDoc) at \(expectedOffset)")
+                    .corrupt,
+                    offset: entryAt,
+                    "index entry \(number) says doc \(firstDoc) at \(offset), "
+                        + "expected doc \(expectedDoc) at \(expectedOffset)"
+                )
             }
             guard blocksEnd - expectedOffset >= DocStoreWriter.blockHeaderSize else {
                 throw StoreError(.corrupt, offset: Int64(expectedOffset), "block \(number) header runs into the index")
@@ -84,32 +90,49 @@ public final class DocStoreReader: Sendable {
             let headerAt = Int64(expectedOffset)
             guard headerDoc == firstDoc, headerCount >= 1, headerCount <= uncompressedSize else {
                 throw StoreError(
-                    .corrupt, offset: headerAt,
-                    "block \(number) header: doc \(headerDoc), \(headerCount) docs in \(uncompressedSize) bytes")
+                    .corrupt,
+                    offset: headerAt,
+                    "block \(number) header: doc \(headerDoc), \(headerCount) docs in \(uncompressedSize) bytes"
+                )
             }
             // LZ4 expands at most about 255 times; more is damage, not a reason to allocate.
             guard storedSize <= uncompressedSize, uncompressedSize <= storedSize * 255 + 64,
                 storedSize <= header.remaining
             else {
                 throw StoreError(
-                    .corrupt, offset: headerAt + 8,
-                    "block \(number): \(storedSize) stored bytes for \(uncompressedSize), \(header.remaining) left")
+                    .corrupt,
+                    offset: headerAt + 8,
+                    "block \(number): \(storedSize) stored bytes for \(uncompressedSize), \(header.remaining) left"
+                )
             }
             blocks.append(
                 Block(
-                    firstDoc: firstDoc, docCount: UInt32(headerCount), uncompressedSize: uncompressedSize,
-                    storedSize: storedSize, timestampBase: timestampBase, offset: expectedOffset))
+                    firstDoc: firstDoc,
+                    docCount: UInt32(headerCount),
+                    uncompressedSize: uncompressedSize,
+                    storedSize: storedSize,
+                    timestampBase: timestampBase,
+                    offset: expectedOffset
+                )
+            )
             expectedDoc += headerCount
             expectedOffset += DocStoreWriter.blockHeaderSize + storedSize
             totalSize += uncompressedSize
             guard expectedDoc <= docCount else {
-                throw StoreError(.corrupt, offset: headerAt, "blocks hold more than the \(docCount) docs the trailer says")
+                throw StoreError(
+                    .corrupt,
+                    offset: headerAt,
+                    "blocks hold more than the \(docCount) docs the trailer says"
+                )
             }
         }
         guard expectedOffset == blocksEnd, expectedDoc == docCount else {
             throw StoreError(
-                .corrupt, offset: Int64(expectedOffset),
-                "blocks end at \(expectedOffset) with \(expectedDoc) docs; index at \(blocksEnd), trailer says \(docCount)")
+                .corrupt,
+                offset: Int64(expectedOffset),
+                "blocks end at \(expectedOffset) with \(expectedDoc) docs; "
+                    + "index at \(blocksEnd), trailer says \(docCount)"
+            )
         }
         self.body = body
         self.blocks = blocks
@@ -128,7 +151,7 @@ public final class DocStoreReader: Sendable {
         guard Int(doc) < self.count else { return nil }
         var low = 0
         var high = self.blocks.count
-        // Invariant: blocks[low].firstDoc <= doc < blocks[high].firstDoc (high == count: past the end).
+        // Invariant: blocks[low].firstDoc <= doc < blocks[high].firstDoc (or high == blocks.count).
         while high - low > 1 {
             let middle = (low + high) / 2
             if self.blocks[middle].firstDoc <= doc { low = middle } else { high = middle }
@@ -184,6 +207,8 @@ public final class DocStoreReader: Sendable {
         /// Record `i` (without its length prefix) is `starts[i]..<ends[i]`.
         var starts: [Int] = []
         var ends: [Int] = []
+        /// The timestamp base of record `i`: the timestamp of the record before it.
+        var bases: [Int64] = []
     }
 
     /// Decompresses block `number` into `records`, checking that its records fill it exactly.
@@ -193,6 +218,7 @@ public final class DocStoreReader: Sendable {
         let payload = self.body[payloadStart..<payloadStart + block.storedSize]
         records.starts.removeAll(keepingCapacity: true)
         records.ends.removeAll(keepingCapacity: true)
+        records.bases.removeAll(keepingCapacity: true)
         do throws(StoreError) {
             if block.isCompressed {
                 records.bytes = try LZ4Block.decompress(payload, size: block.uncompressedSize)
@@ -202,19 +228,29 @@ public final class DocStoreReader: Sendable {
             let docCount = Int(block.docCount)
             records.starts.reserveCapacity(docCount)
             records.ends.reserveCapacity(docCount)
+            records.bases.reserveCapacity(docCount)
             var reader = ByteReader(records.bytes)
+            var base = block.timestampBase
             for _ in 0..<docCount {
                 let length = try reader.count(limit: reader.remaining)
-                records.starts.append(reader.offset)
+                let start = reader.offset
                 try reader.skip(length)
+                var record = ByteReader(records.bytes[start..<reader.offset])
+                records.starts.append(start)
                 records.ends.append(reader.offset)
+                records.bases.append(base)
+                base = try EventRecord.timestamp(ofRecord: &record, timestampBase: base)
             }
             guard reader.isAtEnd else {
-                throw StoreError(.corrupt, "records end at \(reader.offset) of \(records.bytes.count) decompressed bytes")
+                throw StoreError(
+                    .corrupt,
+                    "records end at \(reader.offset) of \(records.bytes.count) decompressed bytes"
+                )
             }
         } catch {
             records.starts.removeAll(keepingCapacity: true)
             records.ends.removeAll(keepingCapacity: true)
+            records.bases.removeAll(keepingCapacity: true)
             throw StoreError(.corrupt, offset: Int64(block.offset), "docs block \(number): \(error.message)")
         }
     }
@@ -225,15 +261,17 @@ public final class DocStoreReader: Sendable {
         let slot = Int(doc - block.firstDoc)
         var reader = ByteReader(records.bytes[records.starts[slot]..<records.ends[slot]])
         do throws(StoreError) {
-            let event = try EventRecord.decode(&reader, timestampBase: block.timestampBase)
+            let event = try EventRecord.decode(&reader, timestampBase: records.bases[slot])
             guard reader.isAtEnd else {
                 throw StoreError(.corrupt, offset: Int64(reader.offset), "\(reader.remaining) bytes after the record")
             }
             return event
         } catch {
             throw StoreError(
-                .corrupt, offset: Int64(block.offset),
-                "docs block \(number), doc \(doc), record byte \(error.offset): \(error.message)")
+                .corrupt,
+                offset: Int64(block.offset),
+                "docs block \(number), doc \(doc), record byte \(error.offset): \(error.message)"
+            )
         }
     }
 }

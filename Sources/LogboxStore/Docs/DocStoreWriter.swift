@@ -9,11 +9,12 @@ public import LogboxCore
 ///   docCount          u32   >= 1
 ///   uncompressedSize  u32   bytes of the block's payload once decompressed
 ///   storedSize        u32   bytes that follow; == uncompressedSize means stored uncompressed
-///   timestampBase     i64   the first record's timestamp; every record stores its delta from it
+///   timestampBase     i64   the first record's timestamp
 ///   payload           storedSize bytes: LZ4 block (fast, or HC when the writer's level > 0)
 /// decompressed payload, docCount times:
 ///   recordLength      varint
-///   record            EventRecord layout, timestamps relative to the block's timestampBase
+///   record            EventRecord layout; its timestamp base is the timestamp of the record before it
+///                     (the block's timestampBase for the first), so ordered logs store deltas of a few units
 /// block index, at indexOffset:
 ///   firstDoc u32, blockOffset u64        × blockCount (offsets of the block headers, ascending)
 /// trailer, the last 20 bytes:
@@ -53,6 +54,8 @@ public struct DocStoreWriter: Sendable {
     private var record = ByteWriter()
     private var blockFirstDoc: UInt32 = 0
     private var blockBase: Int64 = 0
+    /// The timestamp of the previous record of the open block: the next one's base.
+    private var previousTimestamp: Int64 = 0
     private var indexFirstDocs: [UInt32] = []
     private var indexOffsets: [UInt64] = []
 
@@ -70,8 +73,8 @@ public struct DocStoreWriter: Sendable {
     /// Adds `event` as the next document.
     public mutating func add(_ event: StoredEvent) {
         self.beginRecord(timestamp: event.timestamp)
-        EventRecord.encode(event, timestampBase: self.blockBase, into: &self.record)
-        self.endRecord()
+        EventRecord.encode(event, timestampBase: self.previousTimestamp, into: &self.record)
+        self.endRecord(timestamp: event.timestamp)
     }
 
     /// Adds event `index` of `batch` as the next document, encoding it from the batch.
@@ -79,13 +82,26 @@ public struct DocStoreWriter: Sendable {
     /// See `EventRecord.encode(batch:event:nameIDs:source:file:receivedAt:timestampBase:into:)`.
     /// - Complexity: O(line length + fields); allocates only when a buffer must grow or a block closes.
     public mutating func add(
-        batch: EventBatch, event index: Int, nameIDs: [UInt32], source: UInt32, file: UInt32, receivedAt: Int64
+        batch: EventBatch,
+        event index: Int,
+        nameIDs: [UInt32],
+        source: UInt32,
+        file: UInt32,
+        receivedAt: Int64
     ) {
-        self.beginRecord(timestamp: EventRecord.timestamp(of: index, in: batch, receivedAt: receivedAt))
+        let timestamp = EventRecord.timestamp(of: index, in: batch, receivedAt: receivedAt)
+        self.beginRecord(timestamp: timestamp)
         EventRecord.encode(
-            batch: batch, event: index, nameIDs: nameIDs, source: source, file: file, receivedAt: receivedAt,
-            timestampBase: self.blockBase, into: &self.record)
-        self.endRecord()
+            batch: batch,
+            event: index,
+            nameIDs: nameIDs,
+            source: source,
+            file: file,
+            receivedAt: receivedAt,
+            timestampBase: self.previousTimestamp,
+            into: &self.record
+        )
+        self.endRecord(timestamp: timestamp)
     }
 
     /// The body: blocks, block index, trailer.
@@ -113,12 +129,14 @@ public struct DocStoreWriter: Sendable {
         if self.blockCount == 0 {
             self.blockFirstDoc = UInt32(self.count)
             self.blockBase = timestamp
+            self.previousTimestamp = timestamp
         }
         self.record.bytes.removeAll(keepingCapacity: true)
     }
 
     @inline(__always)
-    private mutating func endRecord() {
+    private mutating func endRecord(timestamp: Int64) {
+        self.previousTimestamp = timestamp
         self.records.varint(self.record.count)
         self.records.bytes.append(contentsOf: self.record.bytes)
         self.blockCount += 1

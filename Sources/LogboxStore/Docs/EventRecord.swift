@@ -6,7 +6,7 @@ public import LogboxCore
 /// ```
 /// field            width     notes
 /// line length      varint
-/// timestamp        zigzag    timestamp - timestampBase (wrapping), so records of one block store small deltas
+/// timestamp        zigzag    timestamp - timestampBase (wrapping): the caller picks a base close by
 /// flags            u8        bits 0-3: timestampDigits + 1 (0 = the line had no timestamp, 1...10 = 0...9 digits)
 ///                            bit 4: has issue, bit 5: has truncation, bit 6: has file,
 ///                            bit 7: the timestamp delta is in units of 10^(9 - digits) ns (digits 0...8)
@@ -37,8 +37,9 @@ public import LogboxCore
 /// format repeat byte for byte from event to event and sit together; lengths a reader can find
 /// again in the line (most values end at a space, quote or bracket) and payloads the text already
 /// spells are not stored. A record is self-delimiting, and decoding checks every range and raw
-/// value, so a damaged record throws `StoreError(.corrupt)` instead of trapping. Writers clip a field range that falls outside its line and clamp timestamp digits to
-/// -1...9, so every record written decodes to the event given, ranges clipped.
+/// value, so a damaged record throws `StoreError(.corrupt)` instead of trapping. Writers clip a
+/// field range that falls outside its line and clamp timestamp digits to -1...9, so every record
+/// written decodes (to the event given, ranges clipped).
 public enum EventRecord {
     private static let hasIssue: UInt8 = 0x10
     private static let hasTruncation: UInt8 = 0x20
@@ -74,12 +75,25 @@ public enum EventRecord {
     ///   - source: the owner's id for the input's name; `file` likewise, or `StoredEvent.noFile`.
     /// - Complexity: O(line length + fields).
     public static func encode(
-        batch: EventBatch, event index: Int, nameIDs: [UInt32], source: UInt32, file: UInt32, receivedAt: Int64,
-        timestampBase: Int64, into out: inout ByteWriter
+        batch: EventBatch,
+        event index: Int,
+        nameIDs: [UInt32],
+        source: UInt32,
+        file: UInt32,
+        receivedAt: Int64,
+        timestampBase: Int64,
+        into out: inout ByteWriter
     ) {
         Self.encodeHead(
-            batch: batch, event: index, nameIDs: nameIDs, source: source, file: file, receivedAt: receivedAt,
-            timestampBase: timestampBase, into: &out)
+            batch: batch,
+            event: index,
+            nameIDs: nameIDs,
+            source: source,
+            file: file,
+            receivedAt: receivedAt,
+            timestampBase: timestampBase,
+            into: &out
+        )
         let slot = batch.lines.slots[Int(batch.events[index].line)]
         out.bytes.append(contentsOf: batch.lines.bytes[slot.range])
     }
@@ -95,17 +109,10 @@ public enum EventRecord {
     /// - Throws: `StoreError(.corrupt)` with the offset in `reader` when a length runs past the end,
     ///   a raw value is unknown, a field range leaves the line or a derived payload does not read.
     public static func decode(_ reader: inout ByteReader, timestampBase: Int64) throws(StoreError) -> StoredEvent {
+        let recordAt = reader.offset
         let lineCount = try reader.count()
-        var delta = try reader.signedVarint()
-        let flagsAt = reader.offset
-        let flags = try reader.u8()
-        let digitsCode = flags & 0x0F
-        guard digitsCode <= 10, flags & Self.scaledTimestamp == 0 || (1...9).contains(digitsCode) else {
-            throw StoreError(.corrupt, offset: Int64(flagsAt), "bad record flags 0x\(String(flags, radix: 16))")
-        }
-        let digits = Int8(digitsCode) - 1
-        if flags & Self.scaledTimestamp != 0 { delta = delta &* Self.unit(digits: digits) }
-        let timestamp = timestampBase &+ delta
+        let (timestamp, flags) = try Self.readTimestamp(&reader, timestampBase: timestampBase)
+        let digits = Int8(flags & 0x0F) - 1
         var issue: ParseIssue?
         if flags & Self.hasIssue != 0 {
             let at = reader.offset
@@ -152,7 +159,10 @@ public enum EventRecord {
                     let startDelta = try reader.signedVarint()
                     guard startDelta >= -Int64(lineCount), startDelta <= Int64(lineCount) else {
                         throw StoreError(
-                            .corrupt, offset: Int64(deltaAt), "field start \(startDelta) away from a line of \(lineCount)")
+                            .corrupt,
+                            offset: Int64(deltaAt),
+                            "field start \(startDelta) away from a line of \(lineCount)"
+                        )
                     }
                     start = Int32(startDelta)
                 }
@@ -181,16 +191,51 @@ public enum EventRecord {
         }
 
         let line = Array(try reader.bytes(lineCount))
-        try Self.resolve(&fields, derived: derivedMask, beyond: derivedBeyond, line: line, at: flagsAt)
+        try Self.resolve(&fields, derived: derivedMask, beyond: derivedBeyond, line: line, at: recordAt)
         return StoredEvent(
-            timestamp: timestamp, timestampDigits: digits, issue: issue, truncatedBytes: truncatedBytes,
-            source: source, file: file, line: line, fields: fields)
+            timestamp: timestamp,
+            timestampDigits: digits,
+            issue: issue,
+            truncatedBytes: truncatedBytes,
+            source: source,
+            file: file,
+            line: line,
+            fields: fields
+        )
+    }
+
+    /// The timestamp of the record at the start of `reader`, reading only its first fields.
+    ///
+    /// Lets the doc store chain records (each one's base is the timestamp before it) without
+    /// decoding them.
+    static func timestamp(ofRecord reader: inout ByteReader, timestampBase: Int64) throws(StoreError) -> Int64 {
+        _ = try reader.varint()
+        return try Self.readTimestamp(&reader, timestampBase: timestampBase).timestamp
+    }
+
+    /// Reads the timestamp delta and the flags after it; checks the digits and the scale bit.
+    private static func readTimestamp(_ reader: inout ByteReader, timestampBase: Int64) throws(StoreError)
+        -> (timestamp: Int64, flags: UInt8)
+    {
+        var delta = try reader.signedVarint()
+        let flagsAt = reader.offset
+        let flags = try reader.u8()
+        let digitsCode = flags & 0x0F
+        guard digitsCode <= 10, flags & Self.scaledTimestamp == 0 || (1...9).contains(digitsCode) else {
+            throw StoreError(.corrupt, offset: Int64(flagsAt), "bad record flags 0x\(String(flags, radix: 16))")
+        }
+        if flags & Self.scaledTimestamp != 0 { delta = delta &* Self.unit(digits: Int8(digitsCode) - 1) }
+        return (timestampBase &+ delta, flags)
     }
 
     /// Turns start deltas and end codes into ranges, checking each lies in the line, then reads the
     /// payloads marked derived (`mask` bits for fields 0..<64, `beyond` for the rest) from the text.
     private static func resolve(
-        _ fields: inout [StoredField], derived mask: UInt64, beyond: [Bool], line bytes: [UInt8], at offset: Int
+        _ fields: inout [StoredField],
+        derived mask: UInt64,
+        beyond: [Bool],
+        line bytes: [UInt8],
+        at offset: Int
     ) throws(StoreError) {
         let line = bytes.span
         var previousStart = 0
@@ -202,14 +247,22 @@ public enum EventRecord {
             if field.length != Self.rangeSentinel {
                 if field.start != Self.startSentinel { start = previousEnd + Int(field.start) }
                 guard start >= 0, start <= line.count else {
-                    throw StoreError(.corrupt, offset: Int64(offset), "field \(index) starts at \(start), outside the line")
+                    throw StoreError(
+                        .corrupt,
+                        offset: Int64(offset),
+                        "field \(index) starts at \(start), outside the line"
+                    )
                 }
                 let code = -Int(field.length)
                 if code <= 0 {
                     // An explicit length, already read (and at most the line's length).
                     end = start - code
                     guard end <= line.count else {
-                        throw StoreError(.corrupt, offset: Int64(offset), "field \(index) ends at \(end), outside the line")
+                        throw StoreError(
+                            .corrupt,
+                            offset: Int64(offset),
+                            "field \(index) ends at \(end), outside the line"
+                        )
                     }
                 } else if code == Self.lineEnd {
                     end = line.count
@@ -220,7 +273,11 @@ public enum EventRecord {
                     end = start
                     while end < line.count, line[end] != terminator { end += 1 }
                     guard end < line.count else {
-                        throw StoreError(.corrupt, offset: Int64(offset), "field \(index) has no end byte \(terminator)")
+                        throw StoreError(
+                            .corrupt,
+                            offset: Int64(offset),
+                            "field \(index) has no end byte \(terminator)"
+                        )
                     }
                 }
             }
@@ -232,7 +289,10 @@ public enum EventRecord {
             // A derived flag on a kind without one is damage; `payload(_:reading:)` is nil for those.
             guard let derived = Self.payload(field.kind, reading: line.extracting(start..<end)) else {
                 throw StoreError(
-                    .corrupt, offset: Int64(offset), "field \(index) does not read as its \(field.kind) payload")
+                    .corrupt,
+                    offset: Int64(offset),
+                    "field \(index) does not read as its \(field.kind) payload"
+                )
             }
             fields[index].payload = derived
         }
@@ -243,34 +303,66 @@ public enum EventRecord {
     /// Appends the head of `event`'s record: everything but the line bytes.
     private static func encodeHead(_ event: StoredEvent, timestampBase: Int64, into out: inout ByteWriter) {
         Self.writeHeader(
-            lineCount: event.line.count, timestamp: event.timestamp, digits: event.timestampDigits,
-            issue: event.issue, truncatedBytes: event.truncatedBytes, source: event.source, file: event.file,
-            timestampBase: timestampBase, into: &out)
+            lineCount: event.line.count,
+            timestamp: event.timestamp,
+            digits: event.timestampDigits,
+            issue: event.issue,
+            truncatedBytes: event.truncatedBytes,
+            source: event.source,
+            file: event.file,
+            timestampBase: timestampBase,
+            into: &out
+        )
         Self.writeFields(StoredFields(fields: event.fields), line: event.line.span, into: &out)
     }
 
     /// Appends the head of the record of event `index` of `batch`.
     private static func encodeHead(
-        batch: EventBatch, event index: Int, nameIDs: [UInt32], source: UInt32, file: UInt32, receivedAt: Int64,
-        timestampBase: Int64, into out: inout ByteWriter
+        batch: EventBatch,
+        event index: Int,
+        nameIDs: [UInt32],
+        source: UInt32,
+        file: UInt32,
+        receivedAt: Int64,
+        timestampBase: Int64,
+        into out: inout ByteWriter
     ) {
         let event = batch.events[index]
         let slot = batch.lines.slots[Int(event.line)]
         Self.writeHeader(
-            lineCount: Int(slot.length), timestamp: event.hasTimestamp ? event.timestamp : receivedAt,
-            digits: event.timestampDigits, issue: event.issue, truncatedBytes: slot.truncatedBytes, source: source,
-            file: file, timestampBase: timestampBase, into: &out)
+            lineCount: Int(slot.length),
+            timestamp: event.hasTimestamp ? event.timestamp : receivedAt,
+            digits: event.timestampDigits,
+            issue: event.issue,
+            truncatedBytes: slot.truncatedBytes,
+            source: source,
+            file: file,
+            timestampBase: timestampBase,
+            into: &out
+        )
         Self.writeFields(
             BatchFields(
-                fields: batch.fields, range: event.fieldRange, nameIDs: nameIDs, lineStart: Int(slot.offset)),
-            line: batch.lines.bytes.span.extracting(slot.range), into: &out)
+                fields: batch.fields,
+                range: event.fieldRange,
+                nameIDs: nameIDs,
+                lineStart: Int(slot.offset)
+            ),
+            line: batch.lines.bytes.span.extracting(slot.range),
+            into: &out
+        )
     }
-
 
     @inline(__always)
     private static func writeHeader(
-        lineCount: Int, timestamp: Int64, digits: Int8, issue: ParseIssue?, truncatedBytes: Int64, source: UInt32,
-        file: UInt32, timestampBase: Int64, into out: inout ByteWriter
+        lineCount: Int,
+        timestamp: Int64,
+        digits: Int8,
+        issue: ParseIssue?,
+        truncatedBytes: Int64,
+        source: UInt32,
+        file: UInt32,
+        timestampBase: Int64,
+        into out: inout ByteWriter
     ) {
         let digits = min(max(digits, -1), 9)
         var flags = UInt8(digits + 1)
@@ -354,7 +446,9 @@ public enum EventRecord {
                     index < 64
                     ? derivedMask & (1 << UInt64(index)) != 0
                     : Self.payload(
-                        field.kind, reading: line.extracting(Self.clip(field.start, field.length, to: line.count)))
+                        field.kind,
+                        reading: line.extracting(Self.clip(field.start, field.length, to: line.count))
+                    )
                         == field.payload
                 if derived { continue }
                 if field.kind == .decimal {
@@ -446,6 +540,8 @@ private struct BatchFields: RecordFields {
         let field = self.fields[self.range.lowerBound + index]
         let nameIndex = Int(field.name.rawValue)
         precondition(nameIndex < self.nameIDs.count, "field name \(field.name) has no entry in nameIDs")
-        return (self.nameIDs[nameIndex], field.kind, Int(field.start) - self.lineStart, Int(field.length), field.payload)
+        return (
+            self.nameIDs[nameIndex], field.kind, Int(field.start) - self.lineStart, Int(field.length), field.payload
+        )
     }
 }

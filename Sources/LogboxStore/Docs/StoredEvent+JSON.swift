@@ -28,7 +28,10 @@ extension StoredEvent {
         if self.hasTimestamp {
             key("timestamp", &out)
             out.append(UInt8(ascii: "\""))
-            RFC3339.format(TimestampValue(nanoseconds: self.timestamp, fractionDigits: self.timestampDigits), into: &out)
+            RFC3339.format(
+                TimestampValue(nanoseconds: self.timestamp, fractionDigits: self.timestampDigits),
+                into: &out
+            )
             out.append(UInt8(ascii: "\""))
         }
         var hasSourceField = false

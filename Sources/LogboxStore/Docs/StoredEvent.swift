@@ -28,8 +28,14 @@ public struct StoredEvent: Sendable, Hashable {
     public var fields: [StoredField]
 
     public init(
-        timestamp: Int64, timestampDigits: Int8 = -1, issue: ParseIssue? = nil, truncatedBytes: Int64 = 0,
-        source: UInt32 = 0, file: UInt32 = StoredEvent.noFile, line: [UInt8], fields: [StoredField] = []
+        timestamp: Int64,
+        timestampDigits: Int8 = -1,
+        issue: ParseIssue? = nil,
+        truncatedBytes: Int64 = 0,
+        source: UInt32 = 0,
+        file: UInt32 = StoredEvent.noFile,
+        line: [UInt8],
+        fields: [StoredField] = []
     ) {
         self.timestamp = timestamp
         self.timestampDigits = timestampDigits

@@ -35,7 +35,7 @@ struct SegmentBuilder {
     init(id: UInt64, level: UInt8, compressionLevel: Int32) {
         self.id = id
         self.level = level
-        self.docs = DocStoreWriter(blockSize: 32 * 1024, compressionLevel: compressionLevel)
+        self.docs = DocStoreWriter(blockSize: 64 * 1024, compressionLevel: compressionLevel)
         self.messageField = 0
         self.sourceField = 1
         self.fileField = 2
