@@ -9,7 +9,7 @@ import Synchronization
 private let stopRequested = Atomic<Bool>(false)
 
 /// `logbox import`: parse files and index them into the store, resumably.
-struct ImportCommand: ParsableCommand {
+struct ImportCommand: OutputCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
         abstract: "Parse log files and index them into the store.",
@@ -51,15 +51,6 @@ struct ImportCommand: ParsableCommand {
         guard !self.files.contains("-") else { throw ValidationError("import reads files; pipe standard input to 'logbox run' instead") }
         guard self.flushEvents > 0 else { throw ValidationError("--flush-events must be positive") }
         guard self.mergeFactor >= 2 else { throw ValidationError("--merge-factor must be at least 2") }
-    }
-
-    func run() throws {
-        let output = Output(descriptor: 1)
-        let errors = Output(descriptor: 2)
-        let status = self.execute(output: output, errors: errors)
-        output.flush()
-        errors.flush()
-        if status != 0 { throw ExitCode(status) }
     }
 
     func execute(output: Output, errors: Output) -> Int32 {

@@ -11,20 +11,11 @@ struct IndexCommand: ParsableCommand {
     )
 }
 
-struct IndexStats: ParsableCommand {
+struct IndexStats: OutputCommand {
     static let configuration = CommandConfiguration(
         commandName: "stats", abstract: "Segments, events, time range, bytes by structure and compression ratio.")
 
     @OptionGroup var store: DataDirectoryOptions
-
-    func run() throws {
-        let output = Output(descriptor: 1)
-        let errors = Output(descriptor: 2)
-        let status = self.execute(output: output, errors: errors)
-        output.flush()
-        errors.flush()
-        if status != 0 { throw ExitCode(status) }
-    }
 
     func execute(output: Output, errors: Output) -> Int32 {
         let directory = self.store.resolved
@@ -86,7 +77,7 @@ struct IndexStats: ParsableCommand {
     }
 }
 
-struct IndexVerify: ParsableCommand {
+struct IndexVerify: OutputCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
         abstract: "Check every checksum and structure; move damaged segments aside.",
@@ -96,15 +87,6 @@ struct IndexVerify: ParsableCommand {
 
     @Flag(name: .long, help: "Report problems without moving damaged segments to quarantine/.")
     var reportOnly = false
-
-    func run() throws {
-        let output = Output(descriptor: 1)
-        let errors = Output(descriptor: 2)
-        let status = self.execute(output: output, errors: errors)
-        output.flush()
-        errors.flush()
-        if status != 0 { throw ExitCode(status) }
-    }
 
     func execute(output: Output, errors: Output) -> Int32 {
         let directory = self.store.resolved

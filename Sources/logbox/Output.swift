@@ -1,3 +1,4 @@
+import ArgumentParser
 import Glibc
 
 /// Where a command writes: a file descriptor (buffered, flushed in large writes) or memory (tests).
@@ -70,4 +71,21 @@ final class Output {
     }
 
     deinit { self.flush() }
+}
+
+/// A command whose work writes to an `Output` and returns an exit status, so tests can run it in
+/// process with captured outputs; `run()` wires it to the real standard output and error.
+protocol OutputCommand: ParsableCommand {
+    func execute(output: Output, errors: Output) -> Int32
+}
+
+extension OutputCommand {
+    func run() throws {
+        let output = Output(descriptor: 1)
+        let errors = Output(descriptor: 2)
+        let status = self.execute(output: output, errors: errors)
+        output.flush()
+        errors.flush()
+        if status != 0 { throw ExitCode(status) }
+    }
 }

@@ -4,7 +4,7 @@ import LogboxCore
 import LogboxParse
 
 /// `logbox parse`: shows what a parser extracts from the user's own logs.
-struct ParseCommand: ParsableCommand {
+struct ParseCommand: OutputCommand {
     static let configuration = CommandConfiguration(
         commandName: "parse",
         abstract: "Show the fields a parser extracts from log lines.",
@@ -47,15 +47,6 @@ struct ParseCommand: ParsableCommand {
     func validate() throws {
         guard !self.files.isEmpty else { throw ValidationError("give at least one FILE, or - for standard input") }
         guard self.maxLineLength > 0 else { throw ValidationError("--max-line-length must be positive") }
-    }
-
-    func run() throws {
-        let output = Output(descriptor: 1)
-        let errors = Output(descriptor: 2)
-        let status = self.execute(output: output, errors: errors)
-        output.flush()
-        errors.flush()
-        if status != 0 { throw ExitCode(status) }
     }
 
     /// Runs the command against the given outputs and returns the exit status (tests call this).

@@ -3,7 +3,7 @@ import Glibc
 import LogboxParse
 
 /// `logbox sample`: writes Logbox's deterministic sample logs (the repository's `Samples/`).
-struct SampleCommand: ParsableCommand {
+struct SampleCommand: OutputCommand {
     static let configuration = CommandConfiguration(
         commandName: "sample",
         abstract: "Write sample logs in five formats, with an SSH brute force, an HTTP flood and a 5xx burst in them.",
@@ -24,15 +24,6 @@ struct SampleCommand: ParsableCommand {
 
     func validate() throws {
         guard (0...1).contains(self.malformedRate) else { throw ValidationError("--malformed-rate must be between 0 and 1") }
-    }
-
-    func run() throws {
-        let output = Output(descriptor: 1)
-        let errors = Output(descriptor: 2)
-        let status = self.execute(output: output, errors: errors)
-        output.flush()
-        errors.flush()
-        if status != 0 { throw ExitCode(status) }
     }
 
     func execute(output: Output, errors: Output) -> Int32 {
