@@ -131,6 +131,7 @@ struct ImportCommand: OutputCommand {
                     var checkpoint = identity
                     (checkpoint.offset, checkpoint.nextLine) = reader.position
                     try writer.append(batch, source: source, file: path, checkpoints: [checkpoint], receivedAt: receivedAt)
+                    try writer.maintain()
                     events += batch.count
                     bytesDone += Int64(lines.bytes.count + lines.count)
                     batch.lines = LineBatch()

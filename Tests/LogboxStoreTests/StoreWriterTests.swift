@@ -51,7 +51,10 @@ struct StoreWriterTests {
     }
 
     static func append(_ writer: StoreWriter, _ entries: ArraySlice<(source: String, batch: EventBatch)>) throws {
-        for entry in entries { try writer.append(entry.batch, source: entry.source, file: "/logs/\(entry.source)", receivedAt: 1) }
+        for entry in entries {
+            try writer.append(entry.batch, source: entry.source, file: "/logs/\(entry.source)", receivedAt: 1)
+            try writer.maintain()
+        }
     }
 
     @Test("every event comes back once, and the index finds them: terms, phrases' positions, columns")

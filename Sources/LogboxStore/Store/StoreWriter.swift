@@ -8,9 +8,9 @@ import Glibc
 /// Opening takes the directory's `LOCK` (a second writer is refused, naming the holder), reads the
 /// manifest, removes what an interrupted write left behind, and replays the WAL records the
 /// manifest does not cover into the memtable, cutting a torn tail. Then, per batch of events:
-/// `append` (WAL record, memtable) → `sync` when durability is needed (group commit: the WAL is
-/// also fsynced at least every `syncInterval`) → the memtable becomes a segment at
-/// `flushEvents`/`flushBytes` (`flush`), after which the WAL files it covered are deleted.
+/// `append` (WAL record, memtable), then `maintain` (group commit: the WAL is fsynced at least
+/// every `syncInterval`; the memtable becomes a segment at `flushEvents`/`flushBytes`, after which
+/// the WAL files it covered are deleted); `sync` when durability is needed now.
 /// Merges run on a background queue and never block `append`.
 ///
 /// Not thread-safe: one task drives a writer (merges synchronize with it through the manifest).
@@ -119,7 +119,8 @@ public final class StoreWriter {
     public var checkpoints: [Checkpoint] { Array(self.checkpointsByInput.values) }
 
     /// Writes `batch` to the WAL and the memtable. Durable after the next `sync` (or the group-commit
-    /// interval); `checkpoints` are the input positions this batch reaches.
+    /// interval); `checkpoints` are the input positions this batch reaches. When it throws, the
+    /// batch was not taken (a failed WAL write leaves no partial record) and may be appended again.
     public func append(
         _ batch: EventBatch, source: String, file: String? = nil, checkpoints: [Checkpoint] = [], receivedAt: Int64
     ) throws(StoreError) {
@@ -131,6 +132,13 @@ public final class StoreWriter {
         self.memtableBytes += payload.count
         self.memtableLastSequence = sequence
         for checkpoint in checkpoints { self.checkpointsByInput[CheckpointKey(checkpoint)] = checkpoint }
+    }
+
+    /// Group commit and flush policy, called between appends: fsyncs the WAL when `syncInterval`
+    /// has passed, and turns the memtable into a segment once it holds `flushEvents` events or
+    /// `flushBytes` bytes. Kept apart from `append` so that an error here (a full disk while
+    /// writing a segment) is not mistaken for the batch not being taken: it was.
+    public func maintain() throws(StoreError) {
         _ = try self.wal.syncIfDue()
         if self.memtableEvents >= self.options.flushEvents || self.memtableBytes >= self.options.flushBytes {
             try self.flush()
