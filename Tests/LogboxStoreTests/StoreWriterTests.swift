@@ -50,6 +50,29 @@ struct StoreWriterTests {
         return lines
     }
 
+    /// For a term, every event having it as (line, positions), sorted: what a query would see,
+    /// independent of how events are spread over segments.
+    static func postings(_ directory: String, _ field: String, _ term: String) throws -> [String] {
+        let snapshot = try StoreSnapshot(directory: directory)
+        var result: [String] = []
+        for segment in snapshot.segments {
+            guard let address = try segment.terms.lookup(field: field, term: Array(term.utf8)) else { continue }
+            var iterator = try segment.postings.iterator(address)
+            var cursor = segment.docs.makeCursor()
+            while let doc = try iterator.next() {
+                let positions = address.hasPositions ? try iterator.positions() : []
+                let line = String(decoding: try cursor.event(doc).line, as: UTF8.self)
+                result.append("\(line) @\(positions)")
+            }
+        }
+        return result.sorted()
+    }
+
+    static let probes: [(String, String)] = [
+        ("message", "failed"), ("message", "password"), ("message", "get"), ("program", "sshd"), ("status", "200"),
+        ("level", "error"), ("source", "app.jsonl"), ("host", "web-02"), ("method", "POST"),
+    ]
+
     static func append(_ writer: StoreWriter, _ entries: ArraySlice<(source: String, batch: EventBatch)>) throws {
         for entry in entries {
             try writer.append(entry.batch, source: entry.source, file: "/logs/\(entry.source)", receivedAt: 1)
@@ -209,10 +232,20 @@ struct StoreWriterTests {
         try Self.append(writer, Self.allBatches[...])
         try writer.flush()
         #expect(writer.manifest.segments.count > 2)
+        let before = try Self.probes.map { try Self.postings(directory.path, $0.0, $0.1) }
+        #expect(before.allSatisfy { !$0.isEmpty })
         try writer.compact()
         #expect(writer.manifest.segments.count == 1)
         try writer.close()
         #expect(try Self.storedLines(directory.path).sorted() == Self.allLines.sorted())
+        // The merged postings (and positions) find exactly the events the separate segments did.
+        let after = try Self.probes.map { try Self.postings(directory.path, $0.0, $0.1) }
+        #expect(after == before)
+        #expect(try StoreVerifier.verify(directory: directory.path).isClean)
+        let snapshot = try StoreSnapshot(directory: directory.path)
+        let merged = try #require(snapshot.segments.first)
+        #expect(merged.columns.docCount == merged.docCount)
+        #expect(merged.columns.keyword("program")?.counts().reduce(0, +) == merged.docCount)
     }
 
     @Test("retention drops whole segments outside the window, oldest first, and keeps every event inside it")

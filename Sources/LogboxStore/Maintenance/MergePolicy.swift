@@ -52,9 +52,9 @@ enum Retention {
     }
 }
 
-/// Rewrites several segments as one.
+/// Replaces several segments by one merged from them (`SegmentMerger`).
 enum Merger {
-    /// Reads `segments` in id order, builds one segment of the next level, publishes it in their
+    /// Merges `segments` in id order into one segment of the next level, publishes it in their
     /// place and retires them. Ingest goes on meanwhile: the manifest is locked only to publish,
     /// and a segment dropped by retention during the merge makes the merge give up.
     static func merge(
@@ -64,19 +64,14 @@ enum Merger {
         let ordered = segments.sorted { $0.id < $1.id }
         let level = (ordered.map(\.level).max() ?? 0) + 1
         let id = state.reserveSegmentIDs()
-        var builder = SegmentBuilder(id: id, level: min(level, 250), compressionLevel: compressionLevel)
+        var readers: [SegmentReader] = []
         for info in ordered {
-            let reader = try SegmentReader(
-                directory: "\(state.segmentsDirectory)/\(info.directoryName)", fileSystem: state.fileSystem)
-            let maps = builder.mapping(names: reader.meta.fieldNames, sources: reader.meta.sources)
-            var failure: StoreError?
-            try reader.docs.events(in: 0..<UInt32(reader.docCount)) { _, event in
-                guard failure == nil else { return }
-                builder.add(event: event, names: maps.names, sources: maps.sources)
-            }
-            if let failure { throw failure }
+            readers.append(
+                try SegmentReader(directory: "\(state.segmentsDirectory)/\(info.directoryName)", fileSystem: state.fileSystem))
         }
-        let built = builder.finish(createdAt: StoreWriter.now())
+        let merger = SegmentMerger(id: id, level: min(level, 250), compressionLevel: compressionLevel)
+        let built = try merger.merge(readers, createdAt: StoreWriter.now())
+        readers.removeAll()
         let info = try SegmentFiles.write(built, segmentsDirectory: state.segmentsDirectory, fileSystem: state.fileSystem)
         let merged = Set(ordered.map(\.id))
         beforePublish?()

@@ -55,15 +55,6 @@ struct SegmentBuilder {
         }
     }
 
-    /// Maps a table of field names and sources (a WAL batch's, another segment's) to this segment's.
-    mutating func mapping(names: [String], sources: [String]) -> (names: [UInt32?], sources: [UInt32]) {
-        var nameMap: [UInt32?] = []
-        for name in names { nameMap.append(self.localField(name)) }
-        var sourceMap: [UInt32] = []
-        for source in sources { sourceMap.append(self.localSource(source)) }
-        return (nameMap, sourceMap)
-    }
-
     /// Adds one event whose name and source ids index the tables `names` and `sources` map to ours.
     mutating func add(event: StoredEvent, names: [UInt32?], sources: [UInt32]) {
         let doc = self.docCount

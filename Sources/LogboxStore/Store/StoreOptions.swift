@@ -1,7 +1,7 @@
 /// How a store writer behaves; every setting has a default that suits a small box.
 public struct StoreOptions: Sendable {
     /// Flush the memtable into a segment once it holds this many events…
-    public var flushEvents = 65_536
+    public var flushEvents = 32_768
     /// …or this many bytes of WAL payload (this bounds the memory a flush needs).
     public var flushBytes = 16 << 20
     /// Group commit: the WAL is fsynced at least this often while records arrive.
@@ -10,8 +10,8 @@ public struct StoreOptions: Sendable {
     public var walFileSize = 64 << 20
     /// Merge this many segments of one level into one of the next level.
     public var mergeFactor = 4
-    /// Segments larger than this many events are not merged further: a merge rebuilds its output in
-    /// memory (about 1 KB per event at peak), so this bounds a merge's memory.
+    /// Segments larger than this many events are not merged further: a merge holds its output's
+    /// files in memory until it writes them (about 150 bytes per event), so this bounds its memory.
     public var maximumMergedEvents = 262_144
     /// Run merges in the background as segments accumulate.
     public var backgroundMerges = true

@@ -1,0 +1,199 @@
+/// Merges segments without rebuilding them: postings, terms and columns are copied across with
+/// their doc ids shifted, events are re-encoded with the merged name tables.
+///
+/// The output's doc ids are the inputs' in order (segment by segment), so a term's postings are
+/// the inputs' lists concatenated. Memory holds one field's term list per input at a time and the
+/// output being written (about the size of the merged segment's files), instead of every
+/// occurrence of every term as a rebuild would, and no line is tokenized again.
+struct SegmentMerger {
+    let id: UInt64
+    let level: UInt8
+    let compressionLevel: Int32
+
+    func merge(_ inputs: [SegmentReader], createdAt: Int64) throws(StoreError) -> (files: [(name: String, bytes: [UInt8])], meta: SegmentMeta) {
+        // Merged name and source tables, and each input's mapping into them.
+        var fieldNames: [String] = []
+        var fieldIndex: [String: UInt32] = [:]
+        var sources: [String] = []
+        var sourceIndex: [String: UInt32] = [:]
+        var nameMaps: [[UInt32]] = []
+        var sourceMaps: [[UInt32]] = []
+        for input in inputs {
+            nameMaps.append(input.meta.fieldNames.map { name in
+                if let id = fieldIndex[name] { return id }
+                let id = UInt32(fieldNames.count)
+                fieldNames.append(name)
+                fieldIndex[name] = id
+                return id
+            })
+            sourceMaps.append(input.meta.sources.map { source in
+                if let id = sourceIndex[source] { return id }
+                let id = UInt32(sources.count)
+                sources.append(source)
+                sourceIndex[source] = id
+                return id
+            })
+        }
+        var bases: [UInt32] = []
+        var total: UInt32 = 0
+        for input in inputs {
+            bases.append(total)
+            total += UInt32(input.docCount)
+        }
+
+        // Events, re-encoded with the merged ids.
+        var docs = DocStoreWriter(blockSize: 64 * 1024, compressionLevel: self.compressionLevel)
+        var rawBytes: UInt64 = 0
+        for (index, input) in inputs.enumerated() {
+            let names = nameMaps[index]
+            let sourceMap = sourceMaps[index]
+            var failure: StoreError?
+            try input.docs.events(in: 0..<UInt32(input.docCount)) { _, event in
+                guard failure == nil else { return }
+                var local = event
+                guard Int(event.source) < sourceMap.count, event.file == StoredEvent.noFile || Int(event.file) < sourceMap.count,
+                    event.fields.allSatisfy({ Int($0.name) < names.count })
+                else {
+                    failure = StoreError(.corrupt, file: input.directory, "an event refers to a name or source the segment lacks")
+                    return
+                }
+                local.source = sourceMap[Int(event.source)]
+                if event.file != StoredEvent.noFile { local.file = sourceMap[Int(event.file)] }
+                for field in local.fields.indices { local.fields[field].name = names[Int(event.fields[field].name)] }
+                docs.add(local)
+                rawBytes += UInt64(event.line.count) + 1
+            }
+            if let failure { throw failure }
+        }
+
+        // Columns: timestamps for every doc, then each input's numeric and keyword values.
+        var columns = ColumnsWriter(maxDictionarySize: IndexingRules.maximumKeywordValues)
+        columns.reserveCapacity(Int(total))
+        var timestamps: [Int64] = []
+        for input in inputs {
+            timestamps.removeAll(keepingCapacity: true)
+            input.columns.timestamps(in: 0..<UInt32(input.docCount), into: &timestamps)
+            for timestamp in timestamps { columns.addTimestamp(timestamp) }
+        }
+        var dropped = Set(inputs.flatMap(\.meta.droppedColumns))
+        var ordinals: [UInt32] = []
+        for (index, input) in inputs.enumerated() {
+            let base = bases[index]
+            for name in input.columns.numericFields {
+                guard let column = input.columns.numeric(name) else { continue }
+                let handle = columns.numericField(named: name)
+                column.forEach(in: 0..<UInt32(input.docCount)) { doc, value in
+                    switch value {
+                    case .integer(let integer): columns.addInteger(fieldIndex: handle, doc: base + doc, integer)
+                    case .decimal(let decimal): columns.addDecimal(fieldIndex: handle, doc: base + doc, decimal)
+                    }
+                }
+            }
+            for name in input.columns.keywordFields where !dropped.contains(name) {
+                guard let column = input.columns.keyword(name) else { continue }
+                let handle = columns.keywordField(named: name)
+                ordinals.removeAll(keepingCapacity: true)
+                column.ordinals(in: 0..<UInt32(input.docCount), into: &ordinals)
+                for (doc, ordinal) in ordinals.enumerated() where ordinal > 0 {
+                    columns.addKeyword(fieldIndex: handle, doc: base + UInt32(doc), column.dictionary[Int(ordinal) - 1][...])
+                }
+            }
+        }
+
+        // Terms and postings: per field in name order, the inputs' sorted term lists merged.
+        var postings = PostingsWriter()
+        var dictionary = TermDictionaryWriter()
+        let allFields = Set(inputs.flatMap(\.terms.fields)).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        var positions: [UInt32] = []
+        var lists = [TermList](repeating: TermList(), count: inputs.count)
+        for field in allFields {
+            for (index, input) in inputs.enumerated() {
+                lists[index].removeAll()
+                do {
+                    try input.terms.enumerate(field: field) { term, address in
+                        lists[index].append(term, address)
+                        return true
+                    }
+                } catch {
+                    throw (error as? StoreError) ?? StoreError(.corrupt, file: input.directory, "\(error)")
+                }
+            }
+            var cursors = [Int](repeating: 0, count: inputs.count)
+            while true {
+                // The input holding the smallest next term (k is small: a linear scan).
+                var smallest: Int?
+                for index in inputs.indices where cursors[index] < lists[index].count {
+                    if let current = smallest {
+                        if lists[index].term(cursors[index]).lexicographicallyPrecedes(lists[current].term(cursors[current])) {
+                            smallest = index
+                        }
+                    } else {
+                        smallest = index
+                    }
+                }
+                guard let first = smallest else { break }
+                let term = Array(lists[first].term(cursors[first]))
+                let hasPositions = lists[first].addresses[cursors[first]].hasPositions
+                postings.beginTerm(hasPositions: hasPositions)
+                for index in inputs.indices where cursors[index] < lists[index].count && lists[index].term(cursors[index]).elementsEqual(term) {
+                    let address = lists[index].addresses[cursors[index]]
+                    cursors[index] += 1
+                    var iterator = try inputs[index].postings.iterator(address)
+                    while let doc = try iterator.next() {
+                        if hasPositions {
+                            positions.removeAll(keepingCapacity: true)
+                            if address.hasPositions { try iterator.positions(into: &positions) }
+                            postings.addDoc(bases[index] + doc, positions: positions.span)
+                        } else {
+                            postings.addDoc(bases[index] + doc)
+                        }
+                    }
+                }
+                dictionary.add(field: field, term: term, address: postings.endTerm())
+            }
+        }
+
+        let finishedColumns = columns.finish()
+        dropped.formUnion(finishedColumns.droppedKeywordFields)
+        let files: [(name: String, bytes: [UInt8])] = [
+            ("terms", FileFooter.seal(dictionary.finish(), kind: .terms, version: TermDictionaryWriter.formatVersion)),
+            ("postings", FileFooter.seal(postings.finish(), kind: .postings, version: PostingsWriter.formatVersion)),
+            ("columns", FileFooter.seal(finishedColumns.body, kind: .columns, version: ColumnsWriter.formatVersion)),
+            ("docs", FileFooter.seal(docs.finish(), kind: .docs, version: DocStoreWriter.formatVersion)),
+        ]
+        let meta = SegmentMeta(
+            id: self.id, level: self.level, docCount: Int(total),
+            minTime: inputs.map(\.meta.minTime).min() ?? 0, maxTime: inputs.map(\.meta.maxTime).max() ?? 0,
+            createdAt: createdAt, fieldNames: fieldNames, sources: sources,
+            fileSizes: files.map { ($0.name, UInt64($0.bytes.count)) },
+            truncatedTerms: inputs.reduce(0) { $0 + $1.meta.truncatedTerms },
+            skippedFields: inputs.reduce(0) { $0 + $1.meta.skippedFields }, droppedColumns: dropped.sorted(),
+            rawBytes: rawBytes)
+        return (files, meta)
+    }
+}
+
+/// One input's terms of one field, back to back in one buffer: no allocation per term.
+private struct TermList {
+    private var bytes: [UInt8] = []
+    private var ends: [Int] = []
+    private(set) var addresses: [PostingsAddress] = []
+
+    var count: Int { self.ends.count }
+
+    func term(_ index: Int) -> ArraySlice<UInt8> {
+        self.bytes[(index == 0 ? 0 : self.ends[index - 1])..<self.ends[index]]
+    }
+
+    mutating func append(_ term: ArraySlice<UInt8>, _ address: PostingsAddress) {
+        self.bytes.append(contentsOf: term)
+        self.ends.append(self.bytes.count)
+        self.addresses.append(address)
+    }
+
+    mutating func removeAll() {
+        self.bytes.removeAll(keepingCapacity: true)
+        self.ends.removeAll(keepingCapacity: true)
+        self.addresses.removeAll(keepingCapacity: true)
+    }
+}
