@@ -153,8 +153,9 @@ public final class StoreWriter {
     /// Events appended but not yet in a segment.
     public var unflushedEvents: Int { self.memtableEvents }
 
-    /// Turns the memtable into a segment, publishes it, and deletes the WAL files it covered.
-    public func flush() throws(StoreError) {
+    /// Turns the memtable into a segment, publishes it, and deletes the WAL files it covered; then
+    /// starts a background merge if one is due (`mergeAfter`).
+    public func flush(mergeAfter: Bool = true) throws(StoreError) {
         try self.wal.sync()
         guard !self.memtable.isEmpty else { return }
         if let failure = self.mergeStatus.withLock({ $0.failure }) { throw failure }
@@ -176,12 +177,13 @@ public final class StoreWriter {
         // Everything appended is now in a segment: continue in a fresh WAL file and drop the old ones.
         try self.wal.roll()
         _ = try self.wal.deleteFiles(upToSequence: covered)
-        if self.options.backgroundMerges { self.scheduleMerge() }
+        if mergeAfter && self.options.backgroundMerges { self.scheduleMerge() }
     }
 
-    /// Flushes, waits for merges, syncs and releases the lock.
+    /// Flushes, waits for a running merge, syncs and releases the lock. No new merge starts: the
+    /// next writer (or `compact`) merges what is left, so closing stays quick.
     public func close() throws(StoreError) {
-        try self.flush()
+        try self.flush(mergeAfter: false)
         self.merges.wait()
         if let failure = self.mergeStatus.withLock({ $0.failure }) { throw failure }
         try self.wal.sync()
