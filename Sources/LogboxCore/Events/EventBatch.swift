@@ -117,27 +117,11 @@ public struct EventBatch: Sendable {
     /// The value as text: escapes decoded, numbers as written, a level as its normalized name,
     /// invalid UTF-8 replaced by U+FFFD. Allocates: not for the hot path.
     public func string(_ field: FieldSlot) -> String {
-        switch field.kind {
-        case .level:
-            return Level(rawValue: UInt8(truncatingIfNeeded: field.payload))?.description ?? ""
-        case .null:
-            return "null"
-        case .boolean:
-            return field.payload != 0 ? "true" : "false"
-        default:
-            var decoded: [UInt8] = []
-            self.decodedBytes(field, into: &decoded)
-            return String(decoding: decoded, as: UTF8.self)
-        }
+        FieldValueText.string(kind: field.kind, raw: self.rawBytes(field), payload: field.payload)
     }
 
     /// Appends the value's bytes with escapes decoded.
     public func decodedBytes(_ field: FieldSlot, into out: inout [UInt8]) {
-        let raw = self.lines.bytes[field.range]
-        switch field.kind {
-        case .jsonEscaped: Escapes.decodeJSON(raw, into: &out)
-        case .structuredDataEscaped: Escapes.decodeStructuredData(raw, into: &out)
-        default: out.append(contentsOf: raw)
-        }
+        FieldValueText.appendText(kind: field.kind, raw: self.rawBytes(field), payload: field.payload, into: &out)
     }
 }

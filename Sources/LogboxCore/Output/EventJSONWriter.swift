@@ -61,34 +61,8 @@ public struct EventJSONWriter: Sendable {
     }
 
     private mutating func appendValue(_ field: FieldSlot, of batch: EventBatch, into out: inout [UInt8]) {
-        switch field.kind {
-        case .integer:
-            Self.appendInteger(field.payload, into: &out)
-        case .decimal:
-            let value = Double(bitPattern: UInt64(bitPattern: field.payload))
-            if value.isFinite {
-                out.append(contentsOf: "\(value)".utf8)
-            } else {
-                Self.appendString(batch.rawBytes(field), into: &out)
-            }
-        case .boolean:
-            out.append(contentsOf: (field.payload != 0 ? "true" : "false").utf8)
-        case .null:
-            out.append(contentsOf: "null".utf8)
-        case .json:
-            // Arrays were validated by the JSON parser; only their strings' bytes may need care.
-            out.append(contentsOf: batch.rawBytes(field))
-        case .level:
-            out.append(UInt8(ascii: "\""))
-            out.append(contentsOf: (Level(rawValue: UInt8(truncatingIfNeeded: field.payload))?.description ?? "").utf8)
-            out.append(UInt8(ascii: "\""))
-        case .text:
-            Self.appendString(batch.rawBytes(field), into: &out)
-        case .jsonEscaped, .structuredDataEscaped:
-            self.scratch.removeAll(keepingCapacity: true)
-            batch.decodedBytes(field, into: &self.scratch)
-            Self.appendString(self.scratch[...], into: &out)
-        }
+        FieldValueText.appendJSON(
+            kind: field.kind, raw: batch.rawBytes(field), payload: field.payload, scratch: &self.scratch, into: &out)
     }
 
     private static let timestampKey = Array("timestamp".utf8)

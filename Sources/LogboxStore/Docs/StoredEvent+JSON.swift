@@ -69,35 +69,8 @@ extension StoredEvent {
     }
 
     private func appendValue(_ field: StoredField, scratch: inout [UInt8], into out: inout [UInt8]) {
-        switch field.kind {
-        case .integer:
-            EventJSONWriter.appendInteger(field.payload, into: &out)
-        case .decimal:
-            // As EventJSONWriter: Swift's shortest round-trip form; infinities and NaN stay text.
-            let value = Double(bitPattern: UInt64(bitPattern: field.payload))
-            if value.isFinite {
-                out.append(contentsOf: "\(value)".utf8)
-            } else {
-                EventJSONWriter.appendString(self.rawBytes(field), into: &out)
-            }
-        case .boolean:
-            out.append(contentsOf: (field.payload != 0 ? "true" : "false").utf8)
-        case .null:
-            out.append(contentsOf: "null".utf8)
-        case .json:
-            // Arrays were validated by the JSON parser when the event was ingested.
-            out.append(contentsOf: self.rawBytes(field))
-        case .level:
-            out.append(UInt8(ascii: "\""))
-            out.append(contentsOf: (Level(rawValue: UInt8(truncatingIfNeeded: field.payload))?.description ?? "").utf8)
-            out.append(UInt8(ascii: "\""))
-        case .text:
-            EventJSONWriter.appendString(self.rawBytes(field), into: &out)
-        case .jsonEscaped, .structuredDataEscaped:
-            scratch.removeAll(keepingCapacity: true)
-            self.decodedBytes(field, into: &scratch)
-            EventJSONWriter.appendString(scratch[...], into: &out)
-        }
+        FieldValueText.appendJSON(
+            kind: field.kind, raw: self.rawBytes(field), payload: field.payload, scratch: &scratch, into: &out)
     }
 
     private static func lookUp(_ id: UInt32, in table: [String]) -> String {

@@ -63,31 +63,15 @@ public struct StoredEvent: Sendable, Hashable {
         return self.line[lower..<upper]
     }
 
-    /// Appends the value's bytes with escapes decoded (JSON and structured-data kinds).
+    /// Appends the value's text (`FieldValueText`): escapes decoded, a level as its name.
     public func decodedBytes(_ field: StoredField, into out: inout [UInt8]) {
-        let raw = self.rawBytes(field)
-        switch field.kind {
-        case .jsonEscaped: Escapes.decodeJSON(raw, into: &out)
-        case .structuredDataEscaped: Escapes.decodeStructuredData(raw, into: &out)
-        default: out.append(contentsOf: raw)
-        }
+        FieldValueText.appendText(kind: field.kind, raw: self.rawBytes(field), payload: field.payload, into: &out)
     }
 
     /// The value as text: escapes decoded, numbers as written, a level as its normalized name,
     /// invalid UTF-8 replaced by U+FFFD. Allocates: for output, not for scanning.
     public func string(_ field: StoredField) -> String {
-        switch field.kind {
-        case .level:
-            return Level(rawValue: UInt8(truncatingIfNeeded: field.payload))?.description ?? ""
-        case .null:
-            return "null"
-        case .boolean:
-            return field.payload != 0 ? "true" : "false"
-        default:
-            var decoded: [UInt8] = []
-            self.decodedBytes(field, into: &decoded)
-            return String(decoding: decoded, as: UTF8.self)
-        }
+        FieldValueText.string(kind: field.kind, raw: self.rawBytes(field), payload: field.payload)
     }
 }
 

@@ -29,20 +29,7 @@ public enum IndexingRules {
     /// (expected empty); returns whether it had to be cut.
     @discardableResult
     public static func exactTerm(of kind: ValueKind, raw: ArraySlice<UInt8>, payload: Int64, into out: inout [UInt8]) -> Bool {
-        switch kind {
-        case .level:
-            out.append(contentsOf: (Level(rawValue: UInt8(truncatingIfNeeded: payload))?.description ?? "").utf8)
-        case .boolean:
-            out.append(contentsOf: (payload != 0 ? "true" : "false").utf8)
-        case .null:
-            out.append(contentsOf: "null".utf8)
-        case .jsonEscaped:
-            Escapes.decodeJSON(raw, into: &out)
-        case .structuredDataEscaped:
-            Escapes.decodeStructuredData(raw, into: &out)
-        case .text, .integer, .decimal, .json:
-            out.append(contentsOf: raw)
-        }
+        FieldValueText.appendText(kind: kind, raw: raw, payload: payload, into: &out)
         guard out.count > Self.maximumExactTermLength else { return false }
         out.removeSubrange(Self.maximumExactTermLength...)
         return true
