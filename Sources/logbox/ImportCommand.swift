@@ -48,7 +48,9 @@ struct ImportCommand: OutputCommand {
 
     func validate() throws {
         guard !self.files.isEmpty else { throw ValidationError("give at least one FILE") }
-        guard !self.files.contains("-") else { throw ValidationError("import reads files; pipe standard input to 'logbox run' instead") }
+        guard !self.files.contains("-") else {
+            throw ValidationError("import reads files; pipe standard input to 'logbox run' instead")
+        }
         guard self.flushEvents > 0 else { throw ValidationError("--flush-events must be positive") }
         guard self.mergeFactor >= 2 else { throw ValidationError("--merge-factor must be at least 2") }
     }
@@ -57,7 +59,11 @@ struct ImportCommand: OutputCommand {
         let zone: TimeZoneRules
         do {
             zone = try TimeZoneRules(named: self.timezone)
-            _ = try ParserRegistry.make(self.parser, pattern: self.pattern, context: ParseContext(zone: zone, referenceTime: 0))
+            _ = try ParserRegistry.make(
+                self.parser,
+                pattern: self.pattern,
+                context: ParseContext(zone: zone, referenceTime: 0)
+            )
         } catch {
             errors.write("logbox import: \(error)\n")
             return 2
@@ -74,7 +80,9 @@ struct ImportCommand: OutputCommand {
             return 2
         }
         if let cut = writer.recovery.truncation {
-            errors.write("logbox import: recovered the WAL: cut \(cut.bytesCut) bytes of a torn record at \(cut.file)@\(cut.offset) (\(cut.reason))\n")
+            errors.write(
+                "logbox import: recovered the WAL: cut \(cut.bytesCut) bytes of a torn record at \(cut.file)@\(cut.offset) (\(cut.reason))\n"
+            )
         }
         stopRequested.store(false, ordering: .relaxed)
         signal(SIGINT) { _ in stopRequested.store(true, ordering: .relaxed) }
@@ -109,7 +117,13 @@ struct ImportCommand: OutputCommand {
             do {
                 var reader = try FileLineReader(path: path, maxLineLength: self.maxLineLength)
                 var identity = try Checkpoint.identify(descriptor: reader.fileDescriptor, path: path)
-                if !self.force, let known = try Checkpoint.resume(descriptor: reader.fileDescriptor, path: path, among: writer.checkpoints) {
+                if !self.force,
+                    let known = try Checkpoint.resume(
+                        descriptor: reader.fileDescriptor,
+                        path: path,
+                        among: writer.checkpoints
+                    )
+                {
                     identity = known
                     var info = stat()
                     _ = fstat(reader.fileDescriptor, &info)
@@ -120,17 +134,29 @@ struct ImportCommand: OutputCommand {
                     }
                     bytesDone += known.offset
                     reader = try FileLineReader(
-                        path: path, maxLineLength: self.maxLineLength, startOffset: known.offset, startLine: known.nextLine)
+                        path: path,
+                        maxLineLength: self.maxLineLength,
+                        startOffset: known.offset,
+                        startLine: known.nextLine
+                    )
                 }
                 let context = ParseContext(zone: zone, referenceTime: reader.modificationTime ?? StoreWriter.now())
-                var driver = BatchParser(parser: try ParserRegistry.make(self.parser, pattern: self.pattern, context: context))
+                var driver = BatchParser(
+                    parser: try ParserRegistry.make(self.parser, pattern: self.pattern, context: context)
+                )
                 let source = Self.baseName(path)
                 while try reader.nextBatch(into: &lines, targetBytes: 1 << 20) {
                     let receivedAt = StoreWriter.now()
                     driver.parse(lines, into: &batch)
                     var checkpoint = identity
                     (checkpoint.offset, checkpoint.nextLine) = reader.position
-                    try writer.append(batch, source: source, file: path, checkpoints: [checkpoint], receivedAt: receivedAt)
+                    try writer.append(
+                        batch,
+                        source: source,
+                        file: path,
+                        checkpoints: [checkpoint],
+                        receivedAt: receivedAt
+                    )
                     try writer.maintain()
                     events += batch.count
                     bytesDone += Int64(lines.bytes.count + lines.count)
@@ -165,7 +191,9 @@ struct ImportCommand: OutputCommand {
         if stopRequested.load(ordering: .relaxed) { summary += "; interrupted: run the same command to continue" }
         errors.write(summary + "\n")
         let manifest = writer.manifest
-        errors.write("store \(directory): \(manifest.segments.count) segments, \(manifest.segments.reduce(0) { $0 + $1.docCount }) events\n")
+        errors.write(
+            "store \(directory): \(manifest.segments.count) segments, \(manifest.segments.reduce(0) { $0 + $1.docCount }) events\n"
+        )
         if stopRequested.load(ordering: .relaxed) { return 130 }
         return failedFiles > 0 ? 2 : 0
     }

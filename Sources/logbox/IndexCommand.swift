@@ -13,7 +13,9 @@ struct IndexCommand: ParsableCommand {
 
 struct IndexStats: OutputCommand {
     static let configuration = CommandConfiguration(
-        commandName: "stats", abstract: "Segments, events, time range, bytes by structure and compression ratio.")
+        commandName: "stats",
+        abstract: "Segments, events, time range, bytes by structure and compression ratio."
+    )
 
     @OptionGroup var store: DataDirectoryOptions
 
@@ -41,11 +43,16 @@ struct IndexStats: OutputCommand {
         var text = "store:        \(directory)\n"
         text += "segments:     \(snapshot.segments.count)"
         if !levels.isEmpty {
-            text += " (" + levels.sorted { $0.key < $1.key }.map { "level \($0.key): \($0.value)" }.joined(separator: ", ") + ")"
+            text +=
+                " (" + levels.sorted { $0.key < $1.key }.map { "level \($0.key): \($0.value)" }.joined(separator: ", ")
+                + ")"
         }
         text += "\nevents:       \(events)\n"
-        if let first = snapshot.segments.map(\.meta.minTime).min(), let last = snapshot.segments.map(\.meta.maxTime).max(), events > 0 {
-            text += "time range:   \(RFC3339.string(TimestampValue(nanoseconds: first))) … \(RFC3339.string(TimestampValue(nanoseconds: last)))\n"
+        if let first = snapshot.segments.map(\.meta.minTime).min(),
+            let last = snapshot.segments.map(\.meta.maxTime).max(), events > 0
+        {
+            text +=
+                "time range:   \(RFC3339.string(TimestampValue(nanoseconds: first))) … \(RFC3339.string(TimestampValue(nanoseconds: last)))\n"
         }
         text += "raw input:    \(Self.size(rawBytes))\n"
         text += "on disk:      \(Self.size(stored)) in segments"
@@ -81,7 +88,8 @@ struct IndexVerify: OutputCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
         abstract: "Check every checksum and structure; move damaged segments aside.",
-        discussion: "Exit status 0 when the store is clean, 1 when problems were found, 2 on an error.")
+        discussion: "Exit status 0 when the store is clean, 1 when problems were found, 2 on an error."
+    )
 
     @OptionGroup var store: DataDirectoryOptions
 
@@ -98,7 +106,8 @@ struct IndexVerify: OutputCommand {
             return 2
         }
         output.write(
-            "checked \(report.segmentsChecked) segments, \(report.eventsChecked) events, \(report.postingsChecked) postings lists, \(report.walRecords) WAL records\n")
+            "checked \(report.segmentsChecked) segments, \(report.eventsChecked) events, \(report.postingsChecked) postings lists, \(report.walRecords) WAL records\n"
+        )
         guard !report.isClean else {
             output.write("clean\n")
             return 0
@@ -110,7 +119,9 @@ struct IndexVerify: OutputCommand {
                 let writer = try StoreWriter(directory: directory)
                 for id in damaged.sorted() {
                     try writer.quarantine(segment: id)
-                    output.write("moved \(SegmentInfo.directoryName(id)) to \(directory)/quarantine/; the other segments stay queryable\n")
+                    output.write(
+                        "moved \(SegmentInfo.directoryName(id)) to \(directory)/quarantine/; the other segments stay queryable\n"
+                    )
                 }
                 try writer.close()
             } catch {
@@ -123,7 +134,9 @@ struct IndexVerify: OutputCommand {
 
 struct IndexCompact: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "compact", abstract: "Merge all segments into one (LZ4HC-compressed events).")
+        commandName: "compact",
+        abstract: "Merge all segments into one (LZ4HC-compressed events)."
+    )
 
     @OptionGroup var store: DataDirectoryOptions
 
@@ -145,7 +158,9 @@ struct IndexCompact: ParsableCommand {
 
 struct IndexPrune: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "prune", abstract: "Drop whole segments, oldest first, by age and by total size.")
+        commandName: "prune",
+        abstract: "Drop whole segments, oldest first, by age and by total size."
+    )
 
     @OptionGroup var store: DataDirectoryOptions
 
@@ -157,15 +172,22 @@ struct IndexPrune: ParsableCommand {
 
     func validate() throws {
         guard self.maxAge != nil || self.maxBytes != nil else { throw ValidationError("give --max-age or --max-bytes") }
-        if let maxAge, Self.duration(maxAge) == nil { throw ValidationError("--max-age '\(maxAge)': expected a number and s, m, h or d") }
-        if let maxBytes, Self.bytes(maxBytes) == nil { throw ValidationError("--max-bytes '\(maxBytes)': expected a number and K, M or G") }
+        if let maxAge, Self.duration(maxAge) == nil {
+            throw ValidationError("--max-age '\(maxAge)': expected a number and s, m, h or d")
+        }
+        if let maxBytes, Self.bytes(maxBytes) == nil {
+            throw ValidationError("--max-bytes '\(maxBytes)': expected a number and K, M or G")
+        }
     }
 
     func run() throws {
         let directory = self.store.resolved
         do {
             let writer = try StoreWriter(directory: directory)
-            let dropped = try writer.prune(maxAge: self.maxAge.flatMap(Self.duration), maxBytes: self.maxBytes.flatMap(Self.bytes))
+            let dropped = try writer.prune(
+                maxAge: self.maxAge.flatMap(Self.duration),
+                maxBytes: self.maxBytes.flatMap(Self.bytes)
+            )
             try writer.close()
             let events = dropped.reduce(0) { $0 + $1.docCount }
             print("dropped \(dropped.count) segments (\(events) events); \(writer.manifest.segments.count) remain")

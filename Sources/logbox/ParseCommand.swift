@@ -23,16 +23,26 @@ struct ParseCommand: OutputCommand {
     @Option(name: .long, help: "Parser: \(ParserRegistry.names.joined(separator: ", ")).")
     var parser: String = "auto"
 
-    @Option(name: .long, help: "Pattern for --parser pattern: a regex with named groups and %{BLOCK:field} building blocks.")
+    @Option(
+        name: .long,
+        help: "Pattern for --parser pattern: a regex with named groups and %{BLOCK:field} building blocks."
+    )
     var pattern: String?
 
     @Option(name: .long, help: "Output format (default: table on a terminal, json otherwise).")
     var format: Format?
 
-    @Option(name: .long, help: "Time zone of timestamps written without one: an IANA name, a POSIX TZ string, UTC, or local.")
+    @Option(
+        name: .long,
+        help: "Time zone of timestamps written without one: an IANA name, a POSIX TZ string, UTC, or local."
+    )
     var timezone: String = "UTC"
 
-    @Option(name: .long, help: "Reference time for the year of BSD syslog timestamps (RFC 3339; default: the file's modification time, now for stdin).")
+    @Option(
+        name: .long,
+        help:
+            "Reference time for the year of BSD syslog timestamps (RFC 3339; default: the file's modification time, now for stdin)."
+    )
     var referenceTime: String?
 
     @Option(name: .long, help: "Longer lines are cut to this many bytes and counted.")
@@ -72,7 +82,11 @@ struct ParseCommand: OutputCommand {
         }
         // Fail on a bad parser name or pattern before reading anything.
         do {
-            _ = try ParserRegistry.make(self.parser, pattern: self.pattern, context: ParseContext(zone: zone, referenceTime: 0))
+            _ = try ParserRegistry.make(
+                self.parser,
+                pattern: self.pattern,
+                context: ParseContext(zone: zone, referenceTime: 0)
+            )
         } catch {
             errors.write("logbox parse: \(error)\n")
             return 2
@@ -127,14 +141,22 @@ struct ParseCommand: OutputCommand {
             }
         }
         output.flush()
-        errors.write(Self.summary(of: total, name: self.files.count > 1 ? "total" : self.files[0], seconds: Self.seconds(clock.now - started)))
+        errors.write(
+            Self.summary(
+                of: total,
+                name: self.files.count > 1 ? "total" : self.files[0],
+                seconds: Self.seconds(clock.now - started)
+            )
+        )
         return failedFiles > 0 ? 2 : 0
     }
 
     static func summary(of stats: ParseStats, name: String, seconds: Double) -> String {
         var text = "\(name): \(stats.lines) lines, \(stats.parsed) parsed, \(stats.failed) failed"
         if stats.failed > 0 {
-            let reasons = stats.failedByReason.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key.rawValue < $1.key.rawValue) }
+            let reasons = stats.failedByReason.sorted {
+                $0.value > $1.value || ($0.value == $1.value && $0.key.rawValue < $1.key.rawValue)
+            }
             text += " (" + reasons.map { "\($0.key): \($0.value)" }.joined(separator: ", ") + ")"
         }
         if stats.truncated > 0 { text += ", \(stats.truncated) truncated" }

@@ -35,10 +35,14 @@ struct ProgressReporter {
             let filled = Int(fraction * Double(width))
             let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
             let percent = Int(fraction * 100)
-            self.output.write("\r[\(bar)] \(percent < 10 ? "  " : percent < 100 ? " " : "")\(percent)%  \(amounts)  \(Self.count(rate)) events/s  ETA \(Self.clockTime(remaining))\u{1B}[K")
+            self.output.write(
+                "\r[\(bar)] \(percent < 10 ? "  " : percent < 100 ? " " : "")\(percent)%  \(amounts)  \(Self.count(rate)) events/s  ETA \(Self.clockTime(remaining))\u{1B}[K"
+            )
             self.drewBar = true
         } else {
-            self.output.write("import: \(amounts) (\(Int(fraction * 100))%), \(events) events, \(Self.count(rate)) events/s\n")
+            self.output.write(
+                "import: \(amounts) (\(Int(fraction * 100))%), \(events) events, \(Self.count(rate)) events/s\n"
+            )
         }
         self.output.flush()
     }
@@ -55,7 +59,8 @@ struct ProgressReporter {
     static func megabytes(_ bytes: Int64) -> String { ParseCommand.decimal(Double(bytes) / 1_000_000, 1) + " MB" }
 
     static func count(_ value: Double) -> String {
-        value >= 1_000_000 ? ParseCommand.decimal(value / 1_000_000, 2) + "M"
+        value >= 1_000_000
+            ? ParseCommand.decimal(value / 1_000_000, 2) + "M"
             : value >= 1000 ? "\(Int(value / 1000))k" : "\(Int(value))"
     }
 

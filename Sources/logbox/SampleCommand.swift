@@ -7,7 +7,8 @@ struct SampleCommand: OutputCommand {
     static let configuration = CommandConfiguration(
         commandName: "sample",
         abstract: "Write sample logs in five formats, with an SSH brute force, an HTTP flood and a 5xx burst in them.",
-        discussion: "The same seed always gives the same bytes. The repository's Samples/ is 'logbox sample --out Samples --seed 1'."
+        discussion:
+            "The same seed always gives the same bytes. The repository's Samples/ is 'logbox sample --out Samples --seed 1'."
     )
 
     @Option(name: .long, help: "Directory to write into (created when missing).")
@@ -16,14 +17,20 @@ struct SampleCommand: OutputCommand {
     @Option(name: .long, help: "Seed of every random choice.")
     var seed: UInt64 = 1
 
-    @Option(name: .long, help: "Fraction of lines (0...1) replaced by malformed ones: truncated, invalid UTF-8, NUL bytes, binary garbage.")
+    @Option(
+        name: .long,
+        help:
+            "Fraction of lines (0...1) replaced by malformed ones: truncated, invalid UTF-8, NUL bytes, binary garbage."
+    )
     var malformedRate: Double = 0
 
     @Flag(name: .long, help: "Print what the files contain (incidents and exact counts) to standard output.")
     var truth = false
 
     func validate() throws {
-        guard (0...1).contains(self.malformedRate) else { throw ValidationError("--malformed-rate must be between 0 and 1") }
+        guard (0...1).contains(self.malformedRate) else {
+            throw ValidationError("--malformed-rate must be between 0 and 1")
+        }
     }
 
     func execute(output: Output, errors: Output) -> Int32 {

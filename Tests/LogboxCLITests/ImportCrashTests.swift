@@ -14,11 +14,21 @@ struct ImportCrashTests {
 
     @Test("50 SIGKILLs during import, flushes and merges: every line once, verify clean")
     func sigkill() throws {
-        try #require(FileManager.default.isExecutableFile(atPath: Self.binary.path), "no logbox binary at \(Self.binary.path)")
+        try #require(
+            FileManager.default.isExecutableFile(atPath: Self.binary.path),
+            "no logbox binary at \(Self.binary.path)"
+        )
         let directory = TemporaryDirectory()
         defer { directory.remove() }
         let files = SampleLogGenerator(
-            options: .init(seed: 11, authLines: 6000, nginxLines: 8000, jsonLines: 4000, rfc5424Lines: 2000, logfmtLines: 2000)
+            options: .init(
+                seed: 11,
+                authLines: 6000,
+                nginxLines: 8000,
+                jsonLines: 4000,
+                rfc5424Lines: 2000,
+                logfmtLines: 2000
+            )
         ).generate()
         var paths: [String] = []
         var expected: [String] = []
@@ -65,11 +75,16 @@ struct ImportCrashTests {
 
     @Test("Ctrl-C stops an import cleanly: what it stored is durable and the same command finishes the job")
     func interrupt() throws {
-        try #require(FileManager.default.isExecutableFile(atPath: Self.binary.path), "no logbox binary at \(Self.binary.path)")
+        try #require(
+            FileManager.default.isExecutableFile(atPath: Self.binary.path),
+            "no logbox binary at \(Self.binary.path)"
+        )
         let directory = TemporaryDirectory()
         defer { directory.remove() }
-        let file = SampleLogGenerator(options: .init(seed: 5, authLines: 300_000, nginxLines: 0, jsonLines: 0, rfc5424Lines: 0, logfmtLines: 0))
-            .generate()[0]
+        let file = SampleLogGenerator(
+            options: .init(seed: 5, authLines: 300_000, nginxLines: 0, jsonLines: 0, rfc5424Lines: 0, logfmtLines: 0)
+        )
+        .generate()[0]
         let path = directory.write(file.name, file.bytes)
         let data = "\(directory.path)/data"
         let arguments = ["import", "--data-dir", data, "--flush-events", "5000", path]

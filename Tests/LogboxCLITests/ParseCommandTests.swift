@@ -31,7 +31,8 @@ struct ParseCommandTests {
             "auth.log",
             "<34>Oct 11 22:14:15 mymachine su: 'su root' failed for lonvick on /dev/pts/8\n"
                 + "Oct 11 22:14:16 web-02 sshd[28022]: Failed password for root from 203.0.113.7 port 22 ssh2\n"
-                + "<999>garbage\n")
+                + "<999>garbage\n"
+        )
         let result = try self.run(["parse", "--parser", "rfc3164", "--reference-time", "2026-11-29T00:00:00Z", path])
         #expect(result.status == 0)
         let events = try self.objects(result.output)
@@ -75,7 +76,8 @@ struct ParseCommandTests {
         defer { directory.remove() }
         let path = directory.write("app.log", "10.0.0.1 GET /index.html 200\n")
         let result = try self.run([
-            "parse", "--parser", "pattern", "--pattern", "%{IP:client_ip} %{WORD:method} %{NOTSPACE:path} %{INT:status}",
+            "parse", "--parser", "pattern", "--pattern",
+            "%{IP:client_ip} %{WORD:method} %{NOTSPACE:path} %{INT:status}",
             path,
         ])
         #expect(result.status == 0)
@@ -113,7 +115,9 @@ struct ParseCommandTests {
         process.standardOutput = output
         process.standardError = errors
         try process.run()
-        input.fileHandleForWriting.write(Data("level=error msg=\"disk full\" free=0\n{\"ts\":1700000000,\"msg\":\"x\"}".utf8))
+        input.fileHandleForWriting.write(
+            Data("level=error msg=\"disk full\" free=0\n{\"ts\":1700000000,\"msg\":\"x\"}".utf8)
+        )
         try input.fileHandleForWriting.close()
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()

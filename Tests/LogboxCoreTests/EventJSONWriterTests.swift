@@ -35,7 +35,8 @@ struct EventJSONWriterTests {
         #expect(
             self.json(batch)
                 == #"{"timestamp":"2026-11-01T00:02:41.019Z","host":"x","status":200,"request_time":0.25,"message":"a\"b","level":"warning"}"#
-                + "\n")
+                + "\n"
+        )
     }
 
     @Test("a failed line carries raw and parse_error; invalid UTF-8 becomes \\\\xNN")
@@ -47,7 +48,8 @@ struct EventJSONWriterTests {
         }
         #expect(
             self.json(batch)
-                == #"{"message":"a\\xff\"\n","raw":"a\\xff\"\n","parse_error":"invalid UTF-8 at column 2"}"# + "\n")
+                == #"{"message":"a\\xff\"\n","raw":"a\\xff\"\n","parse_error":"invalid UTF-8 at column 2"}"# + "\n"
+        )
     }
 
     @Test("no timestamp key when the line had none; raw on request; nested names as written")

@@ -15,7 +15,8 @@ struct TextTests {
             (#"a\"b"#, "a\"b"), (#"\\\/\n\t\r"#, "\\/\n\t\r"), (#"\u00e9"#, "é"),
             (#"\ud83d\ude00"#, "😀"), (#"\ud83d"#, "\u{FFFD}"), (#"\q"#, #"\q"#), (#"\u12"#, #"\u12"#),
             (#"end\"#, #"end\"#),
-        ])
+        ]
+    )
     func jsonEscapes(raw: String, decoded: String) {
         #expect(self.json(raw) == decoded)
     }
@@ -40,7 +41,8 @@ struct TextTests {
             (Array("0123456789abcdef\u{01}".utf8), ParseIssue(.binaryData, column: 17)),
             (Array("tab\tand \u{1B}[31mcolour".utf8), nil),
             (Array("a stray\rcarriage return".utf8), nil),
-        ] as [([UInt8], ParseIssue?)])
+        ] as [([UInt8], ParseIssue?)]
+    )
     func byteChecks(bytes: [UInt8], expected: ParseIssue?) {
         #expect(ByteCheck.firstProblem(bytes.span) == expected)
     }
@@ -69,7 +71,8 @@ struct TextTests {
             ("warn", Level.warning), ("WARNING", .warning), ("err", .error), ("E", .error), ("fatal", .critical),
             ("crit", .critical), ("panic", .emergency), ("emerg", .emergency), ("Info", .info),
             ("information", .info), ("DEBUG", .debug), ("trace", .trace), ("notice", .notice), ("alert", .alert),
-        ])
+        ]
+    )
     func levels(word: String, level: Level) {
         let bytes = Array(word.utf8)
         #expect(Level(word: bytes.span) == level)

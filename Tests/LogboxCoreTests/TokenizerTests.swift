@@ -13,10 +13,14 @@ struct TokenizerTests {
     @Test(
         "words are lower-cased runs of letters, digits, _ and non-ASCII characters",
         arguments: [
-            ("Failed password for root from 203.0.113.7 port 22", ["failed", "password", "for", "root", "from", "203", "0", "113", "7", "port", "22"]),
+            (
+                "Failed password for root from 203.0.113.7 port 22",
+                ["failed", "password", "for", "root", "from", "203", "0", "113", "7", "port", "22"]
+            ),
             ("user_id=u_001 ERROR: Größe 東京!", ["user_id", "u_001", "error", "größe", "東京"]),
             ("", []), ("  ...--  ", []), ("a", ["a"]),
-        ])
+        ]
+    )
     func words(text: String, expected: [String]) {
         #expect(self.terms(text) == expected)
     }

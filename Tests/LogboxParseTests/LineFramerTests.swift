@@ -25,8 +25,11 @@ struct LineFramerTests {
         framer.finish(into: &batch)
         return batch.slots.map { slot in
             Line(
-                text: String(decoding: batch.bytes[slot.range], as: UTF8.self), number: slot.lineNumber,
-                offset: slot.sourceOffset, cut: slot.truncatedBytes)
+                text: String(decoding: batch.bytes[slot.range], as: UTF8.self),
+                number: slot.lineNumber,
+                offset: slot.sourceOffset,
+                cut: slot.truncatedBytes
+            )
         }
     }
 
@@ -59,7 +62,9 @@ struct LineFramerTests {
                     Line(text: String(repeating: "x", count: 10), number: 2, offset: 6, cut: 15),
                     Line(text: "after", number: 3, offset: 33, cut: 0),
                     Line(text: String(repeating: "x", count: 10), number: 4, offset: 39, cut: 15),
-                ], "chunk \(chunk)")
+                ],
+                "chunk \(chunk)"
+            )
         }
     }
 

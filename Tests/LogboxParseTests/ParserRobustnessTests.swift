@@ -10,15 +10,19 @@ struct ParserRobustnessTests {
 
     private static func make(_ name: String) throws -> any LogParser {
         try ParserRegistry.make(
-            name, pattern: name == "pattern" ? "%{IP:client_ip} %{WORD:method} %{GREEDYDATA:message}" : nil,
-            context: ParseContext(zone: .utc, referenceTime: 1_795_000_000_000_000_000))
+            name,
+            pattern: name == "pattern" ? "%{IP:client_ip} %{WORD:method} %{GREEDYDATA:message}" : nil,
+            context: ParseContext(zone: .utc, referenceTime: 1_795_000_000_000_000_000)
+        )
     }
 
     /// Random lines: raw bytes, and valid lines of every format with bytes flipped, cut or inserted.
     private static func lines(seed: UInt64, count: Int) -> LineBatch {
         var random = SeededRandom(seed: seed)
-        let templates = SampleLogGenerator(options: .init(seed: seed, authLines: 50, nginxLines: 50, jsonLines: 50, rfc5424Lines: 50, logfmtLines: 50))
-            .generate().flatMap { file in file.bytes.split(separator: 0x0A).map(Array.init) }
+        let templates = SampleLogGenerator(
+            options: .init(seed: seed, authLines: 50, nginxLines: 50, jsonLines: 50, rfc5424Lines: 50, logfmtLines: 50)
+        )
+        .generate().flatMap { file in file.bytes.split(separator: 0x0A).map(Array.init) }
         var batch = LineBatch(source: "random")
         for number in 0..<count {
             var line: [UInt8]
@@ -42,7 +46,10 @@ struct ParserRobustnessTests {
         return batch
     }
 
-    @Test("random and mangled bytes: one event per line, issues have a reason and a column in the line", arguments: parsers)
+    @Test(
+        "random and mangled bytes: one event per line, issues have a reason and a column in the line",
+        arguments: parsers
+    )
     func randomBytes(parser name: String) throws {
         var driver = BatchParser(parser: try Self.make(name))
         var events = EventBatch()
@@ -54,11 +61,19 @@ struct ParserRobustnessTests {
                 let event = events.events[index]
                 #expect(Int(event.line) == index)
                 if let issue = event.issue {
-                    #expect(issue.column >= 1 && Int(issue.column) <= max(1, Int(lines.slots[index].length) + 1), "\(name) line \(index): \(issue)")
+                    #expect(
+                        issue.column >= 1 && Int(issue.column) <= max(1, Int(lines.slots[index].length) + 1),
+                        "\(name) line \(index): \(issue)"
+                    )
                 }
                 for field in events.fields(of: index) {
                     let line = lines.slots[index].range
-                    #expect(field.length == 0 || (line.contains(Int(field.start)) && Int(field.start) + Int(field.length) <= line.upperBound), "\(name): field outside its line")
+                    #expect(
+                        field.length == 0
+                            || (line.contains(Int(field.start))
+                                && Int(field.start) + Int(field.length) <= line.upperBound),
+                        "\(name): field outside its line"
+                    )
                 }
             }
         }

@@ -11,12 +11,18 @@ struct SampleCorpusTests {
         "app.logfmt": "logfmt",
     ]
 
-    @Test("one event per line; well-formed lines never flagged; binary and invalid lines always flagged", arguments: ["own", "auto"])
+    @Test(
+        "one event per line; well-formed lines never flagged; binary and invalid lines always flagged",
+        arguments: ["own", "auto"]
+    )
     func malformed(mode: String) throws {
         let output = SampleLogGenerator(options: .init(seed: 7, malformedRate: 0.02)).generateWithTruth()
         for file in output.files {
             let parserName = mode == "auto" ? "auto" : Self.parserOfFile[file.name]!
-            let parser = try ParserRegistry.make(parserName, context: ParseContext(zone: .utc, referenceTime: 1_793_577_600_000_000_000))
+            let parser = try ParserRegistry.make(
+                parserName,
+                context: ParseContext(zone: .utc, referenceTime: 1_793_577_600_000_000_000)
+            )
             var framer = LineFramer()
             var lines = LineBatch(source: file.name)
             framer.append(file.bytes, into: &lines)
@@ -24,7 +30,8 @@ struct SampleCorpusTests {
             var driver = BatchParser(parser: parser)
             var events = EventBatch()
             driver.parse(lines, into: &events)
-            let physical = file.bytes.split(separator: 0x0A, omittingEmptySubsequences: false).count
+            let physical =
+                file.bytes.split(separator: 0x0A, omittingEmptySubsequences: false).count
                 - (file.bytes.last == 0x0A ? 1 : 0)
             #expect(events.count == physical, "\(file.name)")
             let malformed = Dictionary(uniqueKeysWithValues: file.malformedLines.map { ($0.line, $0.kind) })
@@ -33,7 +40,10 @@ struct SampleCorpusTests {
                 let issue = events.events[index].issue
                 switch malformed[number] {
                 case nil:
-                    #expect(issue == nil, "\(file.name):\(number) with \(parserName): \(issue.map(String.init(describing:)) ?? "")")
+                    #expect(
+                        issue == nil,
+                        "\(file.name):\(number) with \(parserName): \(issue.map(String.init(describing:)) ?? "")"
+                    )
                 case .invalidUTF8?, .nulBytes?, .binaryGarbage?:
                     #expect(issue != nil, "\(file.name):\(number) is malformed but not flagged")
                 default:

@@ -13,7 +13,8 @@ struct SharedCorpusTests {
         let path = "\(SharedCorpus.root)/loghub/\(name)/\(name)_2k.log"
         let (lines, events, stats) = try SharedCorpus.parse(path: path, parser: "auto")
         let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
-        let expected = bytes.split(separator: 0x0A, omittingEmptySubsequences: false).count - (bytes.last == 0x0A ? 1 : 0)
+        let expected =
+            bytes.split(separator: 0x0A, omittingEmptySubsequences: false).count - (bytes.last == 0x0A ? 1 : 0)
         #expect(lines == expected)
         #expect(events == lines)
         #expect(stats.parsed + stats.failed == lines)
@@ -34,8 +35,11 @@ struct SharedCorpusTests {
         process.waitUntilExit()
         try #require(process.terminationStatus == 0)
         let truth = try #require(
-            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(directory.path)/truth.json")))
-                as? [String: Any])
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: URL(fileURLWithPath: "\(directory.path)/truth.json"))
+            )
+                as? [String: Any]
+        )
         let files = try #require(truth["files"] as? [String: [String: Any]])
         let malformed = try #require((truth["malformed"] as? [String: Any])?["lines"] as? [String: [[Any]]])
         let parserOfFile = [
@@ -47,7 +51,9 @@ struct SharedCorpusTests {
             let bad = Set((malformed[file] ?? []).compactMap { $0.first as? Int })
             for name in [parser, "auto"] {
                 var flagged: [Int] = []
-                let (lines, events, _) = try SharedCorpus.parse(path: "\(directory.path)/\(file)", parser: name) { number, issue in
+                let (lines, events, _) = try SharedCorpus.parse(path: "\(directory.path)/\(file)", parser: name) {
+                    number,
+                    issue in
                     flagged.append(number)
                     _ = issue
                 }
@@ -70,7 +76,9 @@ enum SharedCorpus {
 
     /// Parses a whole file; returns lines framed, events made and the stats; `flagged` sees each issue.
     static func parse(
-        path: String, parser name: String, flagged: (Int, ParseIssue) -> Void = { _, _ in }
+        path: String,
+        parser name: String,
+        flagged: (Int, ParseIssue) -> Void = { _, _ in }
     ) throws -> (lines: Int, events: Int, stats: ParseStats) {
         var reader = try FileLineReader(path: path, maxLineLength: 64 * 1024)
         let context = ParseContext(zone: .utc, referenceTime: reader.modificationTime ?? 0)

@@ -11,7 +11,14 @@ struct StoreWriterTests {
     /// Sample events (all five formats), parsed, in batches of `size` lines.
     static func batches(size: Int = 500, seed: UInt64 = 3) -> [(source: String, batch: EventBatch)] {
         let files = SampleLogGenerator(
-            options: .init(seed: seed, authLines: 600, nginxLines: 900, jsonLines: 500, rfc5424Lines: 300, logfmtLines: 300)
+            options: .init(
+                seed: seed,
+                authLines: 600,
+                nginxLines: 900,
+                jsonLines: 500,
+                rfc5424Lines: 300,
+                logfmtLines: 300
+            )
         ).generate()
         var result: [(String, EventBatch)] = []
         for file in files {
@@ -20,7 +27,11 @@ struct StoreWriterTests {
             while start < lines.count {
                 let chunk = Array(lines[start..<min(start + size, lines.count)])
                 var parser = BatchParser(
-                    parser: try! ParserRegistry.make("auto", context: ParseContext(referenceTime: 1_795_000_000_000_000_000)))
+                    parser: try! ParserRegistry.make(
+                        "auto",
+                        context: ParseContext(referenceTime: 1_795_000_000_000_000_000)
+                    )
+                )
                 var events = EventBatch()
                 parser.parse(Fixtures.lineBatch(chunk, source: file.name), into: &events)
                 result.append((file.name, events))
@@ -108,9 +119,10 @@ struct StoreWriterTests {
             Self.allBatches.reduce(0) { sum, entry in
                 var names = entry.batch.names
                 let id = names.intern(name)
-                return sum + (0..<entry.batch.count).filter { index in
-                    entry.batch.field(id, of: index).map { entry.batch.string($0) == value } ?? false
-                }.count
+                return sum
+                    + (0..<entry.batch.count).filter { index in
+                        entry.batch.field(id, of: index).map { entry.batch.string($0) == value } ?? false
+                    }.count
             }
         }
         #expect(try indexCount("program", "sshd") == bruteCount("program", "sshd"))
@@ -273,9 +285,12 @@ struct StoreWriterTests {
         #expect(lines.allSatisfy { $0.hasPrefix("recent") })
     }
 
-    @Test("a failing write, fsync or rename during a flush leaves the store consistent; ingest resumes", arguments: [
-        FaultPlan.Operation.write, .fsync, .rename,
-    ])
+    @Test(
+        "a failing write, fsync or rename during a flush leaves the store consistent; ingest resumes",
+        arguments: [
+            FaultPlan.Operation.write, .fsync, .rename,
+        ]
+    )
     func faults(operation: FaultPlan.Operation) throws {
         let directory = TemporaryDirectory()
         defer { directory.remove() }
@@ -297,8 +312,10 @@ struct StoreWriterTests {
         #expect(try StoreVerifier.verify(directory: directory.path).isClean)
     }
 
-    @Test("a flipped byte in each kind of segment file is found by verify, which moves that segment aside",
-          arguments: ["meta", "terms", "postings", "columns", "docs"])
+    @Test(
+        "a flipped byte in each kind of segment file is found by verify, which moves that segment aside",
+        arguments: ["meta", "terms", "postings", "columns", "docs"]
+    )
     func flippedByte(file: String) throws {
         let directory = TemporaryDirectory()
         defer { directory.remove() }

@@ -52,7 +52,12 @@ public struct EventBatch: Sendable {
     public mutating func beginEvent(line: Int) {
         self.lineBase = Int(self.lines.slots[line].offset)
         self.current = EventSlot(
-            line: Int32(line), fieldStart: Int32(self.fields.count), fieldCount: 0, timestamp: 0, timestampDigits: -1)
+            line: Int32(line),
+            fieldStart: Int32(self.fields.count),
+            fieldCount: 0,
+            timestamp: 0,
+            timestampDigits: -1
+        )
     }
 
     /// Appends a field of the current event; `range` is relative to the line.
@@ -60,8 +65,13 @@ public struct EventBatch: Sendable {
     public mutating func append(_ name: FieldID, _ kind: ValueKind, _ range: Range<Int>, payload: Int64 = 0) {
         self.fields.append(
             FieldSlot(
-                name: name, kind: kind, start: Int32(truncatingIfNeeded: self.lineBase + range.lowerBound),
-                length: Int32(truncatingIfNeeded: range.count), payload: payload))
+                name: name,
+                kind: kind,
+                start: Int32(truncatingIfNeeded: self.lineBase + range.lowerBound),
+                length: Int32(truncatingIfNeeded: range.count),
+                payload: payload
+            )
+        )
     }
 
     /// Appends `range` as a number when it reads as one (DESIGN.md: an integer without leading zeros

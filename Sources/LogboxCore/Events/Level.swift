@@ -65,15 +65,15 @@ public enum Level: UInt8, Sendable, CaseIterable, Comparable, CustomStringConver
     /// (length, first 8 bytes lower-cased and packed little-endian, level) for every accepted word.
     private static let words: [(Int, UInt64, Level)] = {
         let table: [(StaticString, Level)] = [
-        ("t", .trace), ("trace", .trace), ("trc", .trace),
-        ("d", .debug), ("debug", .debug), ("dbg", .debug),
-        ("i", .info), ("info", .info), ("information", .info),
-        ("n", .notice), ("notice", .notice),
-        ("w", .warning), ("warn", .warning), ("warning", .warning),
-        ("e", .error), ("err", .error), ("error", .error),
-        ("f", .critical), ("crit", .critical), ("critical", .critical), ("fatal", .critical),
-        ("a", .alert), ("alert", .alert),
-        ("emerg", .emergency), ("emergency", .emergency), ("panic", .emergency),
+            ("t", .trace), ("trace", .trace), ("trc", .trace),
+            ("d", .debug), ("debug", .debug), ("dbg", .debug),
+            ("i", .info), ("info", .info), ("information", .info),
+            ("n", .notice), ("notice", .notice),
+            ("w", .warning), ("warn", .warning), ("warning", .warning),
+            ("e", .error), ("err", .error), ("error", .error),
+            ("f", .critical), ("crit", .critical), ("critical", .critical), ("fatal", .critical),
+            ("a", .alert), ("alert", .alert),
+            ("emerg", .emergency), ("emergency", .emergency), ("panic", .emergency),
         ]
         return table.map { (word, level) in (word.utf8CodeUnitCount, Self.pack(word), level) }
     }()

@@ -46,23 +46,43 @@ public struct LineBatch: Sendable {
     public var count: Int { self.slots.count }
 
     /// Appends one line (without terminator): the framing hot path, one `memcpy`.
-    public mutating func append(_ line: UnsafeBufferPointer<UInt8>, lineNumber: Int64, sourceOffset: Int64, truncatedBytes: Int64 = 0) {
+    public mutating func append(
+        _ line: UnsafeBufferPointer<UInt8>,
+        lineNumber: Int64,
+        sourceOffset: Int64,
+        truncatedBytes: Int64 = 0
+    ) {
         let offset = self.bytes.count
         self.bytes.append(contentsOf: line)
         self.slots.append(
             LineSlot(
-                offset: Int32(offset), length: Int32(line.count), lineNumber: lineNumber, sourceOffset: sourceOffset,
-                truncatedBytes: truncatedBytes))
+                offset: Int32(offset),
+                length: Int32(line.count),
+                lineNumber: lineNumber,
+                sourceOffset: sourceOffset,
+                truncatedBytes: truncatedBytes
+            )
+        )
     }
 
     /// Appends one line (without terminator).
-    public mutating func append(_ line: some Collection<UInt8>, lineNumber: Int64, sourceOffset: Int64, truncatedBytes: Int64 = 0) {
+    public mutating func append(
+        _ line: some Collection<UInt8>,
+        lineNumber: Int64,
+        sourceOffset: Int64,
+        truncatedBytes: Int64 = 0
+    ) {
         let offset = self.bytes.count
         self.bytes.append(contentsOf: line)
         self.slots.append(
             LineSlot(
-                offset: Int32(offset), length: Int32(self.bytes.count - offset), lineNumber: lineNumber,
-                sourceOffset: sourceOffset, truncatedBytes: truncatedBytes))
+                offset: Int32(offset),
+                length: Int32(self.bytes.count - offset),
+                lineNumber: lineNumber,
+                sourceOffset: sourceOffset,
+                truncatedBytes: truncatedBytes
+            )
+        )
     }
 
     public mutating func removeAll(keepingCapacity: Bool = true) {

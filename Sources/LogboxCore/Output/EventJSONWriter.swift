@@ -33,7 +33,10 @@ public struct EventJSONWriter: Sendable {
         if event.hasTimestamp {
             key(Self.timestampKey[...], &out)
             out.append(UInt8(ascii: "\""))
-            RFC3339.format(TimestampValue(nanoseconds: event.timestamp, fractionDigits: event.timestampDigits), into: &out)
+            RFC3339.format(
+                TimestampValue(nanoseconds: event.timestamp, fractionDigits: event.timestampDigits),
+                into: &out
+            )
             out.append(UInt8(ascii: "\""))
         }
         for field in batch.fields(of: index) {
@@ -62,7 +65,12 @@ public struct EventJSONWriter: Sendable {
 
     private mutating func appendValue(_ field: FieldSlot, of batch: EventBatch, into out: inout [UInt8]) {
         FieldValueText.appendJSON(
-            kind: field.kind, raw: batch.rawBytes(field), payload: field.payload, scratch: &self.scratch, into: &out)
+            kind: field.kind,
+            raw: batch.rawBytes(field),
+            payload: field.payload,
+            scratch: &self.scratch,
+            into: &out
+        )
     }
 
     private static let timestampKey = Array("timestamp".utf8)
@@ -119,7 +127,9 @@ public struct EventJSONWriter: Sendable {
                 case 0x0D: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
                 case 0x09: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
                 case 0..<0x20, 0x7F:
-                    out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")])
+                    out.append(contentsOf: [
+                        UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
+                    ])
                     out.append(hexDigits[Int(byte >> 4)])
                     out.append(hexDigits[Int(byte & 0x0F)])
                 default: out.append(byte)

@@ -7,7 +7,8 @@ public enum FieldValueText {
         switch kind {
         case .jsonEscaped: Escapes.decodeJSON(raw, into: &out)
         case .structuredDataEscaped: Escapes.decodeStructuredData(raw, into: &out)
-        case .level: out.append(contentsOf: (Level(rawValue: UInt8(truncatingIfNeeded: payload))?.description ?? "").utf8)
+        case .level:
+            out.append(contentsOf: (Level(rawValue: UInt8(truncatingIfNeeded: payload))?.description ?? "").utf8)
         case .null: out.append(contentsOf: "null".utf8)
         case .boolean: out.append(contentsOf: (payload != 0 ? "true" : "false").utf8)
         case .text, .integer, .decimal, .json: out.append(contentsOf: raw)
@@ -24,7 +25,11 @@ public enum FieldValueText {
     /// Appends the value as JSON: numbers, booleans and null bare, arrays as written, everything
     /// else a string (`EventJSONWriter.appendString`). `scratch` is reused for decoded escapes.
     public static func appendJSON(
-        kind: ValueKind, raw: ArraySlice<UInt8>, payload: Int64, scratch: inout [UInt8], into out: inout [UInt8]
+        kind: ValueKind,
+        raw: ArraySlice<UInt8>,
+        payload: Int64,
+        scratch: inout [UInt8],
+        into out: inout [UInt8]
     ) {
         switch kind {
         case .integer:

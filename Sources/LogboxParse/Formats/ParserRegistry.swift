@@ -22,7 +22,9 @@ public enum ParserRegistry {
         case "kv": return KeyValueParser(context: context)
         case "pattern":
             guard let pattern, !pattern.isEmpty else {
-                throw ParserConfigError(message: "parser 'pattern' needs a pattern (--pattern '%{IP:client_ip} %{GREEDYDATA:message}')")
+                throw ParserConfigError(
+                    message: "parser 'pattern' needs a pattern (--pattern '%{IP:client_ip} %{GREEDYDATA:message}')"
+                )
             }
             do {
                 return try PatternParser(pattern: pattern, context: context)
@@ -31,7 +33,8 @@ public enum ParserRegistry {
             }
         default:
             throw ParserConfigError(
-                message: "unknown parser '\(name)'; known parsers: \(Self.names.joined(separator: ", "))")
+                message: "unknown parser '\(name)'; known parsers: \(Self.names.joined(separator: ", "))"
+            )
         }
     }
 }

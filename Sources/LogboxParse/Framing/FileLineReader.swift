@@ -1,9 +1,9 @@
 public import LogboxCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Reads a file (or standard input) in large chunks and frames it into `LineBatch`es.
@@ -19,7 +19,11 @@ public struct FileLineReader: ~Copyable {
     /// - Parameters:
     ///   - startOffset: where to start reading a file (a checkpoint's offset); its first line is `startLine`.
     public init(
-        path: String, maxLineLength: Int = 64 * 1024, chunkSize: Int = 1 << 20, startOffset: Int64 = 0, startLine: Int64 = 1
+        path: String,
+        maxLineLength: Int = 64 * 1024,
+        chunkSize: Int = 1 << 20,
+        startOffset: Int64 = 0,
+        startLine: Int64 = 1
     ) throws(FileReadError) {
         self.path = path
         if path == "-" {
@@ -39,7 +43,11 @@ public struct FileLineReader: ~Copyable {
             }
             self.descriptor = descriptor
         }
-        self.framer = LineFramer(maxLineLength: maxLineLength, startLine: startLine, startOffset: path == "-" ? 0 : startOffset)
+        self.framer = LineFramer(
+            maxLineLength: maxLineLength,
+            startLine: startLine,
+            startOffset: path == "-" ? 0 : startOffset
+        )
         self.buffer = [UInt8](repeating: 0, count: chunkSize)
     }
 
@@ -70,7 +78,9 @@ public struct FileLineReader: ~Copyable {
 
     /// Fills `batch` (emptied first) with whole lines, reading until it holds at least
     /// `targetBytes` or the input ends. Returns false once the input is exhausted and nothing was read.
-    public mutating func nextBatch(into batch: inout LineBatch, targetBytes: Int = 1 << 20) throws(FileReadError) -> Bool {
+    public mutating func nextBatch(into batch: inout LineBatch, targetBytes: Int = 1 << 20) throws(FileReadError)
+        -> Bool
+    {
         batch.removeAll(keepingCapacity: true)
         while !self.atEnd && batch.bytes.count < targetBytes {
             let count = self.buffer.withUnsafeMutableBytes { raw in read(self.descriptor, raw.baseAddress, raw.count) }

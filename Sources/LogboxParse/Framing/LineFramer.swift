@@ -1,9 +1,9 @@
 public import LogboxCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Splits a byte stream into lines: LF or CRLF, a last line without a newline, a maximum length.
@@ -69,7 +69,12 @@ public struct LineFramer: Sendable {
                 var length = piece.count
                 if length > 0 && piece[length - 1] == 0x0D { length -= 1 }
                 let kept = min(length, self.maxLineLength)
-                self.emit(UnsafeBufferPointer(rebasing: piece[0..<kept]), start: lineStart, cut: Int64(length - kept), into: &batch)
+                self.emit(
+                    UnsafeBufferPointer(rebasing: piece[0..<kept]),
+                    start: lineStart,
+                    cut: Int64(length - kept),
+                    into: &batch
+                )
             } else {
                 self.keepPartial(piece)
                 self.flushPending(terminated: true, into: &batch)
@@ -116,14 +121,24 @@ public struct LineFramer: Sendable {
             length = self.maxLineLength
         }
         self.pending.withUnsafeBufferPointer { buffer in
-            self.emit(UnsafeBufferPointer(rebasing: buffer[0..<length]), start: self.pendingStart, cut: cut, into: &batch)
+            self.emit(
+                UnsafeBufferPointer(rebasing: buffer[0..<length]),
+                start: self.pendingStart,
+                cut: cut,
+                into: &batch
+            )
         }
         self.pending.removeAll(keepingCapacity: self.pending.capacity <= 1 << 20)
         self.skipped = 0
         self.skippedEndsWithCR = false
     }
 
-    private mutating func emit(_ line: UnsafeBufferPointer<UInt8>, start: Int64, cut: Int64, into batch: inout LineBatch) {
+    private mutating func emit(
+        _ line: UnsafeBufferPointer<UInt8>,
+        start: Int64,
+        cut: Int64,
+        into batch: inout LineBatch
+    ) {
         if cut > 0 { self.truncatedLines += 1 }
         batch.append(line, lineNumber: self.nextLineNumber, sourceOffset: start, truncatedBytes: cut)
         self.nextLineNumber += 1

@@ -44,9 +44,16 @@ public enum FileFooter {
     }
 
     /// The body of a sealed file, after checking magic, kind, version, length and checksum.
-    public static func open(_ file: [UInt8], kind: Kind, version: UInt16, name: String) throws(StoreError) -> ArraySlice<UInt8> {
+    public static func open(_ file: [UInt8], kind: Kind, version: UInt16, name: String) throws(StoreError)
+        -> ArraySlice<UInt8>
+    {
         guard file.count >= Self.size else {
-            throw StoreError(.corrupt, file: name, offset: Int64(file.count), "\(file.count) bytes: shorter than a footer")
+            throw StoreError(
+                .corrupt,
+                file: name,
+                offset: Int64(file.count),
+                "\(file.count) bytes: shorter than a footer"
+            )
         }
         let footerStart = file.count - Self.size
         var reader = ByteReader(file[footerStart...])
@@ -58,18 +65,38 @@ public enum FileFooter {
         let at = Int64(footerStart)
         guard magic == Self.magic else { throw StoreError(.corrupt, file: name, offset: at, "bad footer magic") }
         guard foundKind == kind.rawValue else {
-            throw StoreError(.corrupt, file: name, offset: at + 6, "footer says kind \(foundKind), expected \(kind) (\(kind.rawValue))")
+            throw StoreError(
+                .corrupt,
+                file: name,
+                offset: at + 6,
+                "footer says kind \(foundKind), expected \(kind) (\(kind.rawValue))"
+            )
         }
         guard foundVersion == version else {
-            throw StoreError(.corrupt, file: name, offset: at + 4, "format version \(foundVersion), this build reads \(version)")
+            throw StoreError(
+                .corrupt,
+                file: name,
+                offset: at + 4,
+                "format version \(foundVersion), this build reads \(version)"
+            )
         }
         guard length == UInt64(footerStart) else {
-            throw StoreError(.corrupt, file: name, offset: at + 8, "footer says \(length) body bytes, file has \(footerStart)")
+            throw StoreError(
+                .corrupt,
+                file: name,
+                offset: at + 8,
+                "footer says \(length) body bytes, file has \(footerStart)"
+            )
         }
         let body = file[..<footerStart]
         let actual = CRC32.checksum(body)
         guard actual == crc else {
-            throw StoreError(.corrupt, file: name, offset: 0, "checksum mismatch: stored \(Self.hex(crc)), computed \(Self.hex(actual))")
+            throw StoreError(
+                .corrupt,
+                file: name,
+                offset: 0,
+                "checksum mismatch: stored \(Self.hex(crc)), computed \(Self.hex(actual))"
+            )
         }
         return body
     }

@@ -23,7 +23,9 @@ public enum LZ4Block {
         }
     }
 
-    public static func compress(_ input: [UInt8], level: Int32 = 0) -> [UInt8] { self.compress(input[...], level: level) }
+    public static func compress(_ input: [UInt8], level: Int32 = 0) -> [UInt8] {
+        self.compress(input[...], level: level)
+    }
 
     /// Decompresses a block whose decompressed size is known (stored beside it).
     /// - Throws: `StoreError(.corrupt)` when the block does not decode to exactly `size` bytes.
@@ -41,7 +43,9 @@ public enum LZ4Block {
                 let read = LZ4_decompress_safe(
                     UnsafeRawPointer(source.baseAddress!).assumingMemoryBound(to: CChar.self),
                     UnsafeMutableRawPointer(destination.baseAddress!).assumingMemoryBound(to: CChar.self),
-                    Int32(source.count), Int32(size))
+                    Int32(source.count),
+                    Int32(size)
+                )
                 if read != Int32(size) {
                     failed = true
                     initialized = 0

@@ -70,7 +70,12 @@ extension StoredEvent {
 
     private func appendValue(_ field: StoredField, scratch: inout [UInt8], into out: inout [UInt8]) {
         FieldValueText.appendJSON(
-            kind: field.kind, raw: self.rawBytes(field), payload: field.payload, scratch: &scratch, into: &out)
+            kind: field.kind,
+            raw: self.rawBytes(field),
+            payload: field.payload,
+            scratch: &scratch,
+            into: &out
+        )
     }
 
     private static func lookUp(_ id: UInt32, in table: [String]) -> String {

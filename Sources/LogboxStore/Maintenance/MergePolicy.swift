@@ -58,7 +58,9 @@ enum Merger {
     /// place and retires them. Ingest goes on meanwhile: the manifest is locked only to publish,
     /// and a segment dropped by retention during the merge makes the merge give up.
     static func merge(
-        _ segments: [SegmentInfo], state: ManifestState, compressionLevel: Int32,
+        _ segments: [SegmentInfo],
+        state: ManifestState,
+        compressionLevel: Int32,
         beforePublish: (@Sendable () -> Void)? = nil
     ) throws(StoreError) {
         let ordered = segments.sorted { $0.id < $1.id }
@@ -67,12 +69,20 @@ enum Merger {
         var readers: [SegmentReader] = []
         for info in ordered {
             readers.append(
-                try SegmentReader(directory: "\(state.segmentsDirectory)/\(info.directoryName)", fileSystem: state.fileSystem))
+                try SegmentReader(
+                    directory: "\(state.segmentsDirectory)/\(info.directoryName)",
+                    fileSystem: state.fileSystem
+                )
+            )
         }
         let merger = SegmentMerger(id: id, level: min(level, 250), compressionLevel: compressionLevel)
         let built = try merger.merge(readers, createdAt: StoreWriter.now())
         readers.removeAll()
-        let info = try SegmentFiles.write(built, segmentsDirectory: state.segmentsDirectory, fileSystem: state.fileSystem)
+        let info = try SegmentFiles.write(
+            built,
+            segmentsDirectory: state.segmentsDirectory,
+            fileSystem: state.fileSystem
+        )
         let merged = Set(ordered.map(\.id))
         beforePublish?()
         do throws(StoreError) {

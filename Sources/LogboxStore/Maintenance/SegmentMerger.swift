@@ -10,7 +10,9 @@ struct SegmentMerger {
     let level: UInt8
     let compressionLevel: Int32
 
-    func merge(_ inputs: [SegmentReader], createdAt: Int64) throws(StoreError) -> (files: [(name: String, bytes: [UInt8])], meta: SegmentMeta) {
+    func merge(_ inputs: [SegmentReader], createdAt: Int64) throws(StoreError) -> (
+        files: [(name: String, bytes: [UInt8])], meta: SegmentMeta
+    ) {
         // Merged name and source tables, and each input's mapping into them.
         var fieldNames: [String] = []
         var fieldIndex: [String: UInt32] = [:]
@@ -19,20 +21,24 @@ struct SegmentMerger {
         var nameMaps: [[UInt32]] = []
         var sourceMaps: [[UInt32]] = []
         for input in inputs {
-            nameMaps.append(input.meta.fieldNames.map { name in
-                if let id = fieldIndex[name] { return id }
-                let id = UInt32(fieldNames.count)
-                fieldNames.append(name)
-                fieldIndex[name] = id
-                return id
-            })
-            sourceMaps.append(input.meta.sources.map { source in
-                if let id = sourceIndex[source] { return id }
-                let id = UInt32(sources.count)
-                sources.append(source)
-                sourceIndex[source] = id
-                return id
-            })
+            nameMaps.append(
+                input.meta.fieldNames.map { name in
+                    if let id = fieldIndex[name] { return id }
+                    let id = UInt32(fieldNames.count)
+                    fieldNames.append(name)
+                    fieldIndex[name] = id
+                    return id
+                }
+            )
+            sourceMaps.append(
+                input.meta.sources.map { source in
+                    if let id = sourceIndex[source] { return id }
+                    let id = UInt32(sources.count)
+                    sources.append(source)
+                    sourceIndex[source] = id
+                    return id
+                }
+            )
         }
         var bases: [UInt32] = []
         var total: UInt32 = 0
@@ -51,10 +57,15 @@ struct SegmentMerger {
             try input.docs.events(in: 0..<UInt32(input.docCount)) { _, event in
                 guard failure == nil else { return }
                 var local = event
-                guard Int(event.source) < sourceMap.count, event.file == StoredEvent.noFile || Int(event.file) < sourceMap.count,
+                guard Int(event.source) < sourceMap.count,
+                    event.file == StoredEvent.noFile || Int(event.file) < sourceMap.count,
                     event.fields.allSatisfy({ Int($0.name) < names.count })
                 else {
-                    failure = StoreError(.corrupt, file: input.directory, "an event refers to a name or source the segment lacks")
+                    failure = StoreError(
+                        .corrupt,
+                        file: input.directory,
+                        "an event refers to a name or source the segment lacks"
+                    )
                     return
                 }
                 local.source = sourceMap[Int(event.source)]
@@ -95,7 +106,11 @@ struct SegmentMerger {
                 ordinals.removeAll(keepingCapacity: true)
                 column.ordinals(in: 0..<UInt32(input.docCount), into: &ordinals)
                 for (doc, ordinal) in ordinals.enumerated() where ordinal > 0 {
-                    columns.addKeyword(fieldIndex: handle, doc: base + UInt32(doc), column.dictionary[Int(ordinal) - 1][...])
+                    columns.addKeyword(
+                        fieldIndex: handle,
+                        doc: base + UInt32(doc),
+                        column.dictionary[Int(ordinal) - 1][...]
+                    )
                 }
             }
         }
@@ -124,7 +139,9 @@ struct SegmentMerger {
                 var smallest: Int?
                 for index in inputs.indices where cursors[index] < lists[index].count {
                     if let current = smallest {
-                        if lists[index].term(cursors[index]).lexicographicallyPrecedes(lists[current].term(cursors[current])) {
+                        if lists[index].term(cursors[index]).lexicographicallyPrecedes(
+                            lists[current].term(cursors[current])
+                        ) {
                             smallest = index
                         }
                     } else {
@@ -135,7 +152,8 @@ struct SegmentMerger {
                 let term = Array(lists[first].term(cursors[first]))
                 let hasPositions = lists[first].addresses[cursors[first]].hasPositions
                 postings.beginTerm(hasPositions: hasPositions)
-                for index in inputs.indices where cursors[index] < lists[index].count && lists[index].term(cursors[index]).elementsEqual(term) {
+                for index in inputs.indices
+                where cursors[index] < lists[index].count && lists[index].term(cursors[index]).elementsEqual(term) {
                     let address = lists[index].addresses[cursors[index]]
                     cursors[index] += 1
                     var iterator = try inputs[index].postings.iterator(address)
@@ -162,13 +180,20 @@ struct SegmentMerger {
             ("docs", FileFooter.seal(docs.finish(), kind: .docs, version: DocStoreWriter.formatVersion)),
         ]
         let meta = SegmentMeta(
-            id: self.id, level: self.level, docCount: Int(total),
-            minTime: inputs.map(\.meta.minTime).min() ?? 0, maxTime: inputs.map(\.meta.maxTime).max() ?? 0,
-            createdAt: createdAt, fieldNames: fieldNames, sources: sources,
+            id: self.id,
+            level: self.level,
+            docCount: Int(total),
+            minTime: inputs.map(\.meta.minTime).min() ?? 0,
+            maxTime: inputs.map(\.meta.maxTime).max() ?? 0,
+            createdAt: createdAt,
+            fieldNames: fieldNames,
+            sources: sources,
             fileSizes: files.map { ($0.name, UInt64($0.bytes.count)) },
             truncatedTerms: inputs.reduce(0) { $0 + $1.meta.truncatedTerms },
-            skippedFields: inputs.reduce(0) { $0 + $1.meta.skippedFields }, droppedColumns: dropped.sorted(),
-            rawBytes: rawBytes)
+            skippedFields: inputs.reduce(0) { $0 + $1.meta.skippedFields },
+            droppedColumns: dropped.sorted(),
+            rawBytes: rawBytes
+        )
         return (files, meta)
     }
 }

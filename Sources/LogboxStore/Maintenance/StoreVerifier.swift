@@ -37,15 +37,21 @@ public enum StoreVerifier {
         }
         do throws(StoreError) {
             let walReport = try WALReader.replay(
-                directory: StoreWriter.walDirectory(directory), fileSystem: fileSystem,
-                afterSequence: snapshot.manifest.walSequence, repairTail: false
+                directory: StoreWriter.walDirectory(directory),
+                fileSystem: fileSystem,
+                afterSequence: snapshot.manifest.walSequence,
+                repairTail: false
             ) { (_: UInt64, payload: [UInt8]) throws(StoreError) in
                 try WALBatch.decode(payload).forEachEvent { (_: StoredEvent) throws(StoreError) in }
             }
             report.walRecords = walReport.delivered
             if let cut = walReport.truncation {
                 report.problems.append(
-                    Problem(segment: nil, error: StoreError(.corrupt, file: cut.file, offset: cut.offset, "torn WAL tail: \(cut.reason)")))
+                    Problem(
+                        segment: nil,
+                        error: StoreError(.corrupt, file: cut.file, offset: cut.offset, "torn WAL tail: \(cut.reason)")
+                    )
+                )
             }
         } catch {
             report.problems.append(Problem(segment: nil, error: error))
@@ -58,10 +64,18 @@ public enum StoreVerifier {
         let name = SegmentInfo.directoryName(segment.id)
         let docCount = segment.docCount
         guard segment.docs.count == docCount else {
-            throw StoreError(.corrupt, file: "\(name)/docs", "holds \(segment.docs.count) events, meta says \(docCount)")
+            throw StoreError(
+                .corrupt,
+                file: "\(name)/docs",
+                "holds \(segment.docs.count) events, meta says \(docCount)"
+            )
         }
         guard segment.columns.docCount == docCount else {
-            throw StoreError(.corrupt, file: "\(name)/columns", "has \(segment.columns.docCount) rows, meta says \(docCount)")
+            throw StoreError(
+                .corrupt,
+                file: "\(name)/columns",
+                "has \(segment.columns.docCount) rows, meta says \(docCount)"
+            )
         }
         do { try segment.docs.verify() } catch { throw error.located(in: "\(name)/docs") }
         do { try segment.columns.verify(docCount: docCount) } catch { throw error.located(in: "\(name)/columns") }
@@ -83,7 +97,8 @@ public enum StoreVerifier {
                     }
                 }
             } catch {
-                throw (error as? StoreError)?.located(in: "\(name)/terms") ?? StoreError(.corrupt, file: "\(name)/terms", "\(error)")
+                throw (error as? StoreError)?.located(in: "\(name)/terms")
+                    ?? StoreError(.corrupt, file: "\(name)/terms", "\(error)")
             }
             if let failure { throw failure }
         }

@@ -28,7 +28,11 @@ public struct WALBatch: Sendable {
 
     /// Encodes every event of `batch`, all from the input `source` (and `file`, when a file).
     public static func encode(
-        _ batch: EventBatch, source: String, file: String?, checkpoints: [Checkpoint], receivedAt: Int64
+        _ batch: EventBatch,
+        source: String,
+        file: String?,
+        checkpoints: [Checkpoint],
+        receivedAt: Int64
     ) -> [UInt8] {
         var writer = ByteWriter(capacity: batch.lines.bytes.count + batch.count * 16 + 256)
         writer.u8(Self.eventsType)
@@ -45,8 +49,15 @@ public struct WALBatch: Sendable {
         let identity = Self.identity(count: batch.names.count)
         for index in 0..<batch.count {
             EventRecord.encode(
-                batch: batch, event: index, nameIDs: identity, source: 0, file: file == nil ? UInt32.max : 1,
-                receivedAt: receivedAt, timestampBase: base, into: &writer)
+                batch: batch,
+                event: index,
+                nameIDs: identity,
+                source: 0,
+                file: file == nil ? UInt32.max : 1,
+                receivedAt: receivedAt,
+                timestampBase: base,
+                into: &writer
+            )
         }
         return writer.bytes
     }
@@ -65,8 +76,13 @@ public struct WALBatch: Sendable {
         let base = try reader.signedVarint()
         let count = try reader.count()
         return WALBatch(
-            names: names, sources: sources, checkpoints: checkpoints, timestampBase: base, eventCount: count,
-            records: payload[(payload.startIndex + reader.offset)...])
+            names: names,
+            sources: sources,
+            checkpoints: checkpoints,
+            timestampBase: base,
+            eventCount: count,
+            records: payload[(payload.startIndex + reader.offset)...]
+        )
     }
 
     /// Decodes each event in order.
@@ -77,10 +93,18 @@ public struct WALBatch: Sendable {
             guard Int(event.source) < self.sources.count,
                 event.file == UInt32.max || Int(event.file) < self.sources.count,
                 event.fields.allSatisfy({ Int($0.name) < self.names.count })
-            else { throw StoreError(.corrupt, offset: Int64(reader.offset), "event refers to a name or source the batch lacks") }
+            else {
+                throw StoreError(
+                    .corrupt,
+                    offset: Int64(reader.offset),
+                    "event refers to a name or source the batch lacks"
+                )
+            }
             try body(event)
         }
-        guard reader.isAtEnd else { throw StoreError(.corrupt, offset: Int64(reader.offset), "bytes after the last event") }
+        guard reader.isAtEnd else {
+            throw StoreError(.corrupt, offset: Int64(reader.offset), "bytes after the last event")
+        }
     }
 
     private static func identity(count: Int) -> [UInt32] {

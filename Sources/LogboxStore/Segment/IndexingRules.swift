@@ -28,7 +28,9 @@ public enum IndexingRules {
     /// Appends the exact term of a value, what `field:value` in a query is compared with, to `out`
     /// (expected empty); returns whether it had to be cut.
     @discardableResult
-    public static func exactTerm(of kind: ValueKind, raw: ArraySlice<UInt8>, payload: Int64, into out: inout [UInt8]) -> Bool {
+    public static func exactTerm(of kind: ValueKind, raw: ArraySlice<UInt8>, payload: Int64, into out: inout [UInt8])
+        -> Bool
+    {
         FieldValueText.appendText(kind: kind, raw: raw, payload: payload, into: &out)
         guard out.count > Self.maximumExactTermLength else { return false }
         out.removeSubrange(Self.maximumExactTermLength...)

@@ -69,7 +69,15 @@ public struct Manifest: Sendable, Hashable {
                 let bytes = try reader.varint()
                 let level = try reader.u8()
                 manifest.segments.append(
-                    SegmentInfo(id: id, docCount: docCount, minTime: minTime, maxTime: maxTime, bytes: bytes, level: level))
+                    SegmentInfo(
+                        id: id,
+                        docCount: docCount,
+                        minTime: minTime,
+                        maxTime: maxTime,
+                        bytes: bytes,
+                        level: level
+                    )
+                )
             }
             let checkpoints = try reader.count(limit: 10_000_000)
             for _ in 0..<checkpoints { manifest.checkpoints.append(try Checkpoint.decode(&reader)) }
@@ -129,7 +137,15 @@ public struct Checkpoint: Sendable, Hashable {
     /// The number the next line gets.
     public var nextLine: Int64
 
-    public init(path: String, device: UInt64, inode: UInt64, fingerprintLength: UInt32, fingerprint: UInt32, offset: Int64, nextLine: Int64) {
+    public init(
+        path: String,
+        device: UInt64,
+        inode: UInt64,
+        fingerprintLength: UInt32,
+        fingerprint: UInt32,
+        offset: Int64,
+        nextLine: Int64
+    ) {
         self.path = path
         self.device = device
         self.inode = inode
@@ -157,8 +173,13 @@ public struct Checkpoint: Sendable, Hashable {
 
     public static func decode(_ reader: inout ByteReader) throws(StoreError) -> Checkpoint {
         Checkpoint(
-            path: try reader.string(), device: try reader.varint(), inode: try reader.varint(),
-            fingerprintLength: UInt32(try reader.count(limit: 1 << 20)), fingerprint: try reader.u32(),
-            offset: Int64(try reader.count(limit: Int.max)), nextLine: Int64(try reader.count(limit: Int.max)))
+            path: try reader.string(),
+            device: try reader.varint(),
+            inode: try reader.varint(),
+            fingerprintLength: UInt32(try reader.count(limit: 1 << 20)),
+            fingerprint: try reader.u32(),
+            offset: Int64(try reader.count(limit: Int.max)),
+            nextLine: Int64(try reader.count(limit: Int.max))
+        )
     }
 }

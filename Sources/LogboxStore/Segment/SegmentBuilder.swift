@@ -78,7 +78,11 @@ struct SegmentBuilder {
         }
         for field in local.fields {
             if field.name == self.messageField {
-                self.addText(local.line[Int(field.start)..<Int(field.start) + Int(field.length)], kind: field.kind, doc: doc)
+                self.addText(
+                    local.line[Int(field.start)..<Int(field.start) + Int(field.length)],
+                    kind: field.kind,
+                    doc: doc
+                )
                 continue
             }
             if Int(field.name) >= self.tables.count { self.skippedFields += 1; continue }
@@ -94,7 +98,10 @@ struct SegmentBuilder {
                 self.columns.addInteger(fieldIndex: self.numericHandle(field.name), doc: doc, field.payload)
             case .decimal:
                 self.columns.addDecimal(
-                    fieldIndex: self.numericHandle(field.name), doc: doc, Double(bitPattern: UInt64(bitPattern: field.payload)))
+                    fieldIndex: self.numericHandle(field.name),
+                    doc: doc,
+                    Double(bitPattern: UInt64(bitPattern: field.payload))
+                )
             default:
                 if self.scratch.count <= IndexingRules.maximumKeywordLength {
                     self.columns.addKeyword(fieldIndex: self.keywordHandle(field.name), doc: doc, self.scratch[...])
@@ -111,7 +118,11 @@ struct SegmentBuilder {
     private mutating func addText(_ raw: ArraySlice<UInt8>, kind: ValueKind, doc: UInt32) {
         if kind == .jsonEscaped || kind == .structuredDataEscaped {
             self.scratch.removeAll(keepingCapacity: true)
-            if kind == .jsonEscaped { Escapes.decodeJSON(raw, into: &self.scratch) } else { Escapes.decodeStructuredData(raw, into: &self.scratch) }
+            if kind == .jsonEscaped {
+                Escapes.decodeJSON(raw, into: &self.scratch)
+            } else {
+                Escapes.decodeStructuredData(raw, into: &self.scratch)
+            }
             self.scratch.withUnsafeBufferPointer { self.tokenizer.tokenize($0) }
         } else {
             raw.withUnsafeBufferPointer { self.tokenizer.tokenize($0) }
@@ -194,11 +205,20 @@ struct SegmentBuilder {
             ("docs", FileFooter.seal(self.docs.finish(), kind: .docs, version: DocStoreWriter.formatVersion)),
         ]
         let meta = SegmentMeta(
-            id: self.id, level: self.level, docCount: Int(self.docCount),
-            minTime: self.docCount == 0 ? 0 : self.minTime, maxTime: self.docCount == 0 ? 0 : self.maxTime,
-            createdAt: createdAt, fieldNames: self.fieldNames, sources: self.sources,
-            fileSizes: files.map { ($0.name, UInt64($0.bytes.count)) }, truncatedTerms: self.truncatedTerms + self.tokenizer.truncatedTerms,
-            skippedFields: self.skippedFields, droppedColumns: columns.droppedKeywordFields, rawBytes: self.rawBytes)
+            id: self.id,
+            level: self.level,
+            docCount: Int(self.docCount),
+            minTime: self.docCount == 0 ? 0 : self.minTime,
+            maxTime: self.docCount == 0 ? 0 : self.maxTime,
+            createdAt: createdAt,
+            fieldNames: self.fieldNames,
+            sources: self.sources,
+            fileSizes: files.map { ($0.name, UInt64($0.bytes.count)) },
+            truncatedTerms: self.truncatedTerms + self.tokenizer.truncatedTerms,
+            skippedFields: self.skippedFields,
+            droppedColumns: columns.droppedKeywordFields,
+            rawBytes: self.rawBytes
+        )
         return (files, meta)
     }
 }

@@ -93,11 +93,24 @@ public struct SegmentMeta: Sendable, Hashable {
             var dropped: [String] = []
             for _ in 0..<(try reader.count(limit: 1 << 20)) { dropped.append(try reader.string()) }
             let rawBytes = try reader.varint()
-            guard reader.isAtEnd else { throw StoreError(.corrupt, offset: Int64(reader.offset), "bytes after the meta") }
+            guard reader.isAtEnd else {
+                throw StoreError(.corrupt, offset: Int64(reader.offset), "bytes after the meta")
+            }
             return SegmentMeta(
-                id: id, level: level, docCount: docCount, minTime: minTime, maxTime: maxTime, createdAt: createdAt,
-                fieldNames: fieldNames, sources: sources, fileSizes: fileSizes, truncatedTerms: truncatedTerms,
-                skippedFields: skippedFields, droppedColumns: dropped, rawBytes: rawBytes)
+                id: id,
+                level: level,
+                docCount: docCount,
+                minTime: minTime,
+                maxTime: maxTime,
+                createdAt: createdAt,
+                fieldNames: fieldNames,
+                sources: sources,
+                fileSizes: fileSizes,
+                truncatedTerms: truncatedTerms,
+                skippedFields: skippedFields,
+                droppedColumns: dropped,
+                rawBytes: rawBytes
+            )
         } catch {
             throw error.located(in: name)
         }

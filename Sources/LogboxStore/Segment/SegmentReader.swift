@@ -28,8 +28,15 @@ public final class SegmentReader: Sendable {
         _ = flock(pin, LOCK_SH)
         do throws(StoreError) {
             self.meta = try SegmentMeta.decode(try fileSystem.readFile(metaPath), name: "\(name)/meta")
-            func body(_ file: String, _ kind: FileFooter.Kind, _ version: UInt16) throws(StoreError) -> ArraySlice<UInt8> {
-                try FileFooter.open(try fileSystem.readFile("\(directory)/\(file)"), kind: kind, version: version, name: "\(name)/\(file)")
+            func body(_ file: String, _ kind: FileFooter.Kind, _ version: UInt16) throws(StoreError) -> ArraySlice<
+                UInt8
+            > {
+                try FileFooter.open(
+                    try fileSystem.readFile("\(directory)/\(file)"),
+                    kind: kind,
+                    version: version,
+                    name: "\(name)/\(file)"
+                )
             }
             func located<T>(_ file: String, _ make: () throws(StoreError) -> T) throws(StoreError) -> T {
                 do { return try make() } catch { throw error.located(in: "\(name)/\(file)") }
@@ -61,7 +68,8 @@ enum SegmentFiles {
     /// directory into place and fsyncs `segments/`. A crash at any point leaves either no segment
     /// or a complete one; temporary directories are removed at the next open.
     static func write(
-        _ built: (files: [(name: String, bytes: [UInt8])], meta: SegmentMeta), segmentsDirectory: String,
+        _ built: (files: [(name: String, bytes: [UInt8])], meta: SegmentMeta),
+        segmentsDirectory: String,
         fileSystem: FileSystem
     ) throws(StoreError) -> SegmentInfo {
         let name = SegmentInfo.directoryName(built.meta.id)
@@ -81,7 +89,12 @@ enum SegmentFiles {
         try fileSystem.rename(temporary, to: "\(segmentsDirectory)/\(name)")
         try fileSystem.syncDirectory(segmentsDirectory)
         return SegmentInfo(
-            id: built.meta.id, docCount: built.meta.docCount, minTime: built.meta.minTime, maxTime: built.meta.maxTime,
-            bytes: total, level: built.meta.level)
+            id: built.meta.id,
+            docCount: built.meta.docCount,
+            minTime: built.meta.minTime,
+            maxTime: built.meta.maxTime,
+            bytes: total,
+            level: built.meta.level
+        )
     }
 }

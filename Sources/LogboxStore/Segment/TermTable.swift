@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The terms of one field while a segment is built: term bytes → the docs (and positions) having it.
@@ -45,7 +45,9 @@ struct TermTable {
 
     /// Calls `body` for each term in ascending byte order with its docs (ascending, unique) and,
     /// when positions are kept, the positions per doc (`counts[i]` of them for `docs[i]`).
-    func forEachPostings(_ body: (ArraySlice<UInt8>, borrowing [UInt32], borrowing [UInt32], borrowing [UInt32]) -> Void) {
+    func forEachPostings(
+        _ body: (ArraySlice<UInt8>, borrowing [UInt32], borrowing [UInt32], borrowing [UInt32]) -> Void
+    ) {
         // Counting sort of the occurrences by term; stable, so docs stay ascending per term.
         var starts = [Int](repeating: 0, count: self.count + 1)
         for term in self.occurrenceTerm { starts[Int(term) + 1] += 1 }

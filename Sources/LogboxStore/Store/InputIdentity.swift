@@ -13,21 +13,34 @@ extension Checkpoint {
         let length = Int(min(Int64(Self.fingerprintSpan), Int64(info.st_size)))
         let fingerprint = try Self.fingerprint(descriptor: descriptor, length: length, path: path)
         return Checkpoint(
-            path: path, device: UInt64(info.st_dev), inode: UInt64(info.st_ino), fingerprintLength: UInt32(length),
-            fingerprint: fingerprint, offset: 0, nextLine: 1)
+            path: path,
+            device: UInt64(info.st_dev),
+            inode: UInt64(info.st_ino),
+            fingerprintLength: UInt32(length),
+            fingerprint: fingerprint,
+            offset: 0,
+            nextLine: 1
+        )
     }
 
     /// Where the store stands in the file open as `descriptor`, among `known` checkpoints: one with
     /// the same device and inode whose fingerprint still matches the file's first bytes (a file
     /// rewritten in place or an inode reused by a new file does not match).
-    public static func resume(descriptor: Int32, path: String, among known: [Checkpoint]) throws(StoreError) -> Checkpoint? {
+    public static func resume(descriptor: Int32, path: String, among known: [Checkpoint]) throws(StoreError)
+        -> Checkpoint?
+    {
         var info = stat()
         guard fstat(descriptor, &info) == 0 else {
             throw StoreError(.io(errno: errno), file: path, "cannot stat: \(FileSystem.reason(errno))")
         }
-        for checkpoint in known where checkpoint.device == UInt64(info.st_dev) && checkpoint.inode == UInt64(info.st_ino) {
+        for checkpoint in known
+        where checkpoint.device == UInt64(info.st_dev) && checkpoint.inode == UInt64(info.st_ino) {
             guard Int64(checkpoint.fingerprintLength) <= Int64(info.st_size) else { continue }
-            let fingerprint = try Self.fingerprint(descriptor: descriptor, length: Int(checkpoint.fingerprintLength), path: path)
+            let fingerprint = try Self.fingerprint(
+                descriptor: descriptor,
+                length: Int(checkpoint.fingerprintLength),
+                path: path
+            )
             if fingerprint == checkpoint.fingerprint { return checkpoint }
         }
         return nil
@@ -43,7 +56,11 @@ extension Checkpoint {
             }
             if count < 0 && errno == EINTR { continue }
             guard count > 0 else {
-                throw StoreError(.io(errno: errno), file: path, "cannot read its first bytes: \(FileSystem.reason(errno))")
+                throw StoreError(
+                    .io(errno: errno),
+                    file: path,
+                    "cannot read its first bytes: \(FileSystem.reason(errno))"
+                )
             }
             filled += count
         }

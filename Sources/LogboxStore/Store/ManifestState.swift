@@ -38,7 +38,10 @@ final class ManifestState: Sendable {
         let (value, published) = try result.get()
         // Retired segments go once nobody reads them; those still pinned stay listed for next time.
         let pinned = SegmentJanitor.sweep(
-            segmentsDirectory: self.segmentsDirectory, manifest: published, fileSystem: self.fileSystem)
+            segmentsDirectory: self.segmentsDirectory,
+            manifest: published,
+            fileSystem: self.fileSystem
+        )
         if Set(pinned) != Set(published.retired) {
             self.current.withLock { manifest in
                 if manifest.generation == published.generation { manifest.retired = pinned }

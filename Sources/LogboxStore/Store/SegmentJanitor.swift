@@ -8,7 +8,9 @@ enum SegmentJanitor {
     /// At open (`atOpen`), when no write can be in progress, everything the manifest does not list
     /// goes: temporary directories and segments a crash left unpublished. Later only the manifest's
     /// retired segments do: an unlisted directory may be a merge's output about to be published.
-    static func sweep(segmentsDirectory: String, manifest: Manifest, fileSystem: FileSystem, atOpen: Bool = false) -> [UInt64] {
+    static func sweep(segmentsDirectory: String, manifest: Manifest, fileSystem: FileSystem, atOpen: Bool = false)
+        -> [UInt64]
+    {
         guard let entries = try? fileSystem.listDirectory(segmentsDirectory) else { return manifest.retired }
         let live = Set(manifest.segments.map(\.directoryName))
         let retired = Set(manifest.retired.map(SegmentInfo.directoryName))

@@ -20,7 +20,9 @@ public final class StoreSnapshot: Sendable {
         var attempt = 0
         while true {
             attempt += 1
-            let manifest = fileSystem.exists(manifestPath) ? try Manifest.decode(try fileSystem.readFile(manifestPath)) : Manifest()
+            let manifest =
+                fileSystem.exists(manifestPath)
+                ? try Manifest.decode(try fileSystem.readFile(manifestPath)) : Manifest()
             var readers: [SegmentReader] = []
             var unreadable: [(id: UInt64, error: StoreError)] = []
             var vanished = false

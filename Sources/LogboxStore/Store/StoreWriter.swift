@@ -1,7 +1,7 @@
-public import LogboxCore
 import Dispatch
-import Synchronization
 import Glibc
+public import LogboxCore
+import Synchronization
 
 /// The one writer of a data directory: WAL, memtable, segment flushes, merges, retention.
 ///
@@ -61,7 +61,9 @@ public final class StoreWriter {
     public static func segmentsDirectory(_ directory: String) -> String { "\(directory)/segments" }
     public static func manifestPath(_ directory: String) -> String { "\(directory)/\(Manifest.fileName)" }
 
-    public init(directory: String, options: StoreOptions = StoreOptions(), fileSystem: FileSystem = FileSystem()) throws(StoreError) {
+    public init(directory: String, options: StoreOptions = StoreOptions(), fileSystem: FileSystem = FileSystem())
+        throws(StoreError)
+    {
         self.directory = directory
         self.options = options
         self.fileSystem = fileSystem
@@ -70,8 +72,14 @@ public final class StoreWriter {
         let segments = Self.segmentsDirectory(directory)
         _ = try fileSystem.createDirectory(segments)
         let manifestPath = Self.manifestPath(directory)
-        let manifest = fileSystem.exists(manifestPath) ? try Manifest.decode(try fileSystem.readFile(manifestPath)) : Manifest()
-        self.state = ManifestState(manifest: manifest, path: manifestPath, segmentsDirectory: segments, fileSystem: fileSystem)
+        let manifest =
+            fileSystem.exists(manifestPath) ? try Manifest.decode(try fileSystem.readFile(manifestPath)) : Manifest()
+        self.state = ManifestState(
+            manifest: manifest,
+            path: manifestPath,
+            segmentsDirectory: segments,
+            fileSystem: fileSystem
+        )
         _ = SegmentJanitor.sweep(segmentsDirectory: segments, manifest: manifest, fileSystem: fileSystem, atOpen: true)
         for checkpoint in manifest.checkpoints { self.checkpointsByInput[CheckpointKey(checkpoint)] = checkpoint }
 
@@ -82,7 +90,11 @@ public final class StoreWriter {
         var bytes = 0
         let walDirectory = Self.walDirectory(directory)
         _ = try fileSystem.createDirectory(walDirectory)
-        let report = try WALReader.replay(directory: walDirectory, fileSystem: fileSystem, afterSequence: manifest.walSequence) {
+        let report = try WALReader.replay(
+            directory: walDirectory,
+            fileSystem: fileSystem,
+            afterSequence: manifest.walSequence
+        ) {
             (sequence: UInt64, payload: [UInt8]) throws(StoreError) in
             let batch = try WALBatch.decode(payload)
             batches.append(batch)
@@ -92,8 +104,12 @@ public final class StoreWriter {
         }
         self.recovery = report
         self.wal = try WALWriter(
-            directory: walDirectory, fileSystem: fileSystem, syncInterval: options.syncInterval,
-            segmentSize: options.walFileSize, nextSequenceAtLeast: lastSequence + 1)
+            directory: walDirectory,
+            fileSystem: fileSystem,
+            syncInterval: options.syncInterval,
+            segmentSize: options.walFileSize,
+            nextSequenceAtLeast: lastSequence + 1
+        )
         self.memtable = batches
         self.memtableEvents = events
         self.memtableBytes = bytes
@@ -122,10 +138,20 @@ public final class StoreWriter {
     /// interval); `checkpoints` are the input positions this batch reaches. When it throws, the
     /// batch was not taken (a failed WAL write leaves no partial record) and may be appended again.
     public func append(
-        _ batch: EventBatch, source: String, file: String? = nil, checkpoints: [Checkpoint] = [], receivedAt: Int64
+        _ batch: EventBatch,
+        source: String,
+        file: String? = nil,
+        checkpoints: [Checkpoint] = [],
+        receivedAt: Int64
     ) throws(StoreError) {
         guard batch.count > 0 || !checkpoints.isEmpty else { return }
-        let payload = WALBatch.encode(batch, source: source, file: file, checkpoints: checkpoints, receivedAt: receivedAt)
+        let payload = WALBatch.encode(
+            batch,
+            source: source,
+            file: file,
+            checkpoints: checkpoints,
+            receivedAt: receivedAt
+        )
         let sequence = try self.wal.append(payload)
         self.memtable.append(try WALBatch.decode(payload))
         self.memtableEvents += batch.count
@@ -163,7 +189,11 @@ public final class StoreWriter {
         var builder = SegmentBuilder(id: id, level: 0, compressionLevel: 0)
         for batch in self.memtable { try builder.add(batch: batch) }
         let built = builder.finish(createdAt: Self.now())
-        let info = try SegmentFiles.write(built, segmentsDirectory: self.state.segmentsDirectory, fileSystem: self.fileSystem)
+        let info = try SegmentFiles.write(
+            built,
+            segmentsDirectory: self.state.segmentsDirectory,
+            fileSystem: self.fileSystem
+        )
         let covered = self.memtableLastSequence
         let checkpoints = Array(self.checkpointsByInput.values)
         try self.state.publish { (manifest: inout Manifest) throws(StoreError) in
@@ -224,8 +254,11 @@ public final class StoreWriter {
             defer { merges.leave() }
             do {
                 try Merger.merge(
-                    candidates, state: state, compressionLevel: options.mergedCompressionLevel,
-                    beforePublish: options.beforeMergePublish)
+                    candidates,
+                    state: state,
+                    compressionLevel: options.mergedCompressionLevel,
+                    beforePublish: options.beforeMergePublish
+                )
                 status.withLock { $0.completed += 1 }
             } catch {
                 status.withLock { $0.failure = error as? StoreError ?? StoreError(.invalidArgument, "\(error)") }
@@ -260,7 +293,9 @@ public final class StoreWriter {
     /// Drops whole segments, oldest first: those whose newest event is older than `maxAge` before
     /// `now`, then more until the store is within `maxBytes`. Returns the dropped segments.
     @discardableResult
-    public func prune(maxAge: Duration?, maxBytes: UInt64?, now: Int64 = StoreWriter.now()) throws(StoreError) -> [SegmentInfo] {
+    public func prune(maxAge: Duration?, maxBytes: UInt64?, now: Int64 = StoreWriter.now()) throws(StoreError)
+        -> [SegmentInfo]
+    {
         try self.flush()
         self.merges.wait()
         return try self.state.publish { (manifest: inout Manifest) throws(StoreError) in
