@@ -137,7 +137,9 @@ struct ParseCommand: OutputCommand {
             output.flush()
             total.add(stats)
             if self.files.count > 1 {
-                errors.write(Self.summary(of: stats, name: path, seconds: Self.seconds(clock.now - fileStarted)))
+                errors.write(
+                    Self.summary(of: stats, name: path, seconds: ProgressReporter.seconds(clock.now - fileStarted))
+                )
             }
         }
         output.flush()
@@ -145,7 +147,7 @@ struct ParseCommand: OutputCommand {
             Self.summary(
                 of: total,
                 name: self.files.count > 1 ? "total" : self.files[0],
-                seconds: Self.seconds(clock.now - started)
+                seconds: ProgressReporter.seconds(clock.now - started)
             )
         )
         return failedFiles > 0 ? 2 : 0
@@ -176,11 +178,6 @@ struct ParseCommand: OutputCommand {
             if fraction.count < digits { text += String(repeating: "0", count: digits - fraction.count) }
         }
         return text
-    }
-
-    static func seconds(_ duration: Duration) -> Double {
-        let (seconds, attoseconds) = duration.components
-        return Double(seconds) + Double(attoseconds) / 1e18
     }
 
     static func now() -> Int64 {

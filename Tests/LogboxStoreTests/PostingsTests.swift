@@ -1,21 +1,6 @@
 import LogboxStore
 import Testing
 
-/// SplitMix64: a small seeded generator so every run builds the same lists.
-private struct PostingsRandom: RandomNumberGenerator {
-    var state: UInt64
-
-    init(seed: UInt64) { self.state = seed }
-
-    mutating func next() -> UInt64 {
-        self.state &+= 0x9E37_79B9_7F4A_7C15
-        var z = self.state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// One postings list as the tests know it.
 private struct ReferenceList {
     var docs: [UInt32]
@@ -31,7 +16,7 @@ private func makeList(
     count: Int,
     spacing: Spacing,
     withPositions: Bool,
-    random: inout PostingsRandom
+    random: inout SplitMix64
 ) -> ReferenceList {
     // The largest gap that still keeps `count` docs below UInt32.max.
     let room = UInt64(UInt32.max - 1) / UInt64(count)
@@ -110,7 +95,7 @@ struct PostingsTests {
         [false, true]
     )
     func roundTrip(count: Int, withPositions: Bool) throws {
-        var random = PostingsRandom(seed: UInt64(count) &* 31 &+ (withPositions ? 7 : 0))
+        var random = SplitMix64(seed: UInt64(count) &* 31 &+ (withPositions ? 7 : 0))
         let lists = Spacing.allCases.map {
             makeList(count: count, spacing: $0, withPositions: withPositions, random: &random)
         }
@@ -161,7 +146,7 @@ struct PostingsTests {
 
     @Test("advance(to:) finds the first doc >= target, and positions follow", arguments: [5, 128, 300, 5000, 100_000])
     func advance(count: Int) throws {
-        var random = PostingsRandom(seed: 0xAD_0000 &+ UInt64(count))
+        var random = SplitMix64(seed: 0xAD_0000 &+ UInt64(count))
         let lists = [
             makeList(count: count, spacing: .mixed, withPositions: true, random: &random),
             makeList(count: count, spacing: .small, withPositions: false, random: &random),
@@ -222,7 +207,7 @@ struct PostingsTests {
 
     @Test("intersecting two iterators with advance(to:) matches set intersection")
     func intersection() throws {
-        var random = PostingsRandom(seed: 0x1A7E)
+        var random = SplitMix64(seed: 0x1A7E)
         func randomDocs(_ count: Int, below limit: UInt32) -> [UInt32] {
             var set = Set<UInt32>()
             while set.count < count { set.insert(UInt32.random(in: 0..<limit, using: &random)) }
@@ -258,7 +243,7 @@ struct PostingsTests {
 
     @Test("the flat and streaming writers produce the same bytes as the per-doc form")
     func writerForms() throws {
-        var random = PostingsRandom(seed: 42)
+        var random = SplitMix64(seed: 42)
         let list = makeList(count: 700, spacing: .mixed, withPositions: true, random: &random)
         let positions = list.positions ?? []
         var perDoc = PostingsWriter()
@@ -288,7 +273,7 @@ struct PostingsTests {
         let dense = writer.add(docs: denseDocs.span)
         let sparseStart = writer.byteCount
         // Gaps uniform in 1...2000 (one doc in 1000 on average): 11 bits each.
-        var random = PostingsRandom(seed: 9)
+        var random = SplitMix64(seed: 9)
         var sparseDocs: [UInt32] = []
         var doc: UInt32 = 0
         for _ in 0..<100_000 {
@@ -355,7 +340,7 @@ private func exercise(_ reader: PostingsReader, _ address: PostingsAddress) thro
 @Suite("Postings corruption")
 struct PostingsCorruptionTests {
     private static func sample() -> (body: [UInt8], addresses: [PostingsAddress]) {
-        var random = PostingsRandom(seed: 0xC0FFEE)
+        var random = SplitMix64(seed: 0xC0FFEE)
         let lists = [
             makeList(count: 1, spacing: .small, withPositions: false, random: &random),
             makeList(count: 3, spacing: .wide, withPositions: true, random: &random),
@@ -424,7 +409,7 @@ struct PostingsCorruptionTests {
 
     @Test("flipped bytes and bad addresses never trap")
     func flippedBytes() throws {
-        var random = PostingsRandom(seed: 0xF11B)
+        var random = SplitMix64(seed: 0xF11B)
         let lists = [
             makeList(count: 2, spacing: .wide, withPositions: true, random: &random),
             makeList(count: 129, spacing: .mixed, withPositions: true, random: &random),

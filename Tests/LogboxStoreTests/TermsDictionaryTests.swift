@@ -1,21 +1,6 @@
 import LogboxStore
 import Testing
 
-/// SplitMix64: a small seeded generator so every run builds the same dictionaries.
-private struct TermsRandom: RandomNumberGenerator {
-    var state: UInt64
-
-    init(seed: UInt64) { self.state = seed }
-
-    mutating func next() -> UInt64 {
-        self.state &+= 0x9E37_79B9_7F4A_7C15
-        var z = self.state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// A dictionary as the tests know it: fields in byte order, each with sorted distinct terms.
 private struct ReferenceDictionary {
     var fields: [(name: String, terms: [[UInt8]], addresses: [[UInt8]: PostingsAddress])] = []
@@ -32,7 +17,7 @@ private struct ReferenceDictionary {
     }
 }
 
-private func randomTerm(_ random: inout TermsRandom) -> [UInt8] {
+private func randomTerm(_ random: inout SplitMix64) -> [UInt8] {
     switch Int.random(in: 0..<10, using: &random) {
     case 0..<4:
         // A small alphabet, so many terms share long prefixes.
@@ -52,7 +37,7 @@ private func randomTerm(_ random: inout TermsRandom) -> [UInt8] {
     }
 }
 
-private func randomAddress(_ random: inout TermsRandom) -> PostingsAddress {
+private func randomAddress(_ random: inout SplitMix64) -> PostingsAddress {
     PostingsAddress(
         offset: Bool.random(using: &random)
             ? UInt64.random(in: 4...100_000, using: &random) : UInt64.random(in: 0...UInt64.max, using: &random),
@@ -63,7 +48,7 @@ private func randomAddress(_ random: inout TermsRandom) -> PostingsAddress {
 }
 
 private func makeReference(termCounts: [Int], seed: UInt64, huge: Bool = false) -> ReferenceDictionary {
-    var random = TermsRandom(seed: seed)
+    var random = SplitMix64(seed: seed)
     var names: Set<String> = [
         "", "a", "host", "message", "ünïcödé", "日本", "z.z", "sd.req@32473.status", "a\u{301}", "á",
     ]
@@ -99,7 +84,7 @@ struct TermsDictionaryTests {
         let reader = try TermDictionaryReader(body: reference.write())
         try reader.verify()
         #expect(reader.fields == reference.fields.map(\.name))
-        var random = TermsRandom(seed: seed &+ 100)
+        var random = SplitMix64(seed: seed &+ 100)
         for field in reference.fields {
             #expect(reader.termCount(field: field.name) == field.terms.count)
             for term in field.terms {
@@ -151,7 +136,7 @@ struct TermsDictionaryTests {
     func enumeration(seed: UInt64) throws {
         let reference = makeReference(termCounts: [700, 33, 1, 90], seed: seed)
         let reader = try TermDictionaryReader(body: reference.write())
-        var random = TermsRandom(seed: seed &* 3)
+        var random = SplitMix64(seed: seed &* 3)
         func bound(_ terms: [[UInt8]]) -> [UInt8]? {
             switch Int.random(in: 0..<4, using: &random) {
             case 0: nil
@@ -281,7 +266,7 @@ struct TermsDictionaryCorruptionTests {
     func flippedBytes() throws {
         let reference = makeReference(termCounts: [33, 2, 1], seed: 6)
         let body = reference.write()
-        var random = TermsRandom(seed: 0xF1)
+        var random = SplitMix64(seed: 0xF1)
         var detected = 0
         for index in 0..<body.count {
             var damaged = body

@@ -72,17 +72,9 @@ public struct LineBatch: Sendable {
         sourceOffset: Int64,
         truncatedBytes: Int64 = 0
     ) {
-        let offset = self.bytes.count
-        self.bytes.append(contentsOf: line)
-        self.slots.append(
-            LineSlot(
-                offset: Int32(offset),
-                length: Int32(self.bytes.count - offset),
-                lineNumber: lineNumber,
-                sourceOffset: sourceOffset,
-                truncatedBytes: truncatedBytes
-            )
-        )
+        Array(line).withUnsafeBufferPointer {
+            self.append($0, lineNumber: lineNumber, sourceOffset: sourceOffset, truncatedBytes: truncatedBytes)
+        }
     }
 
     public mutating func removeAll(keepingCapacity: Bool = true) {

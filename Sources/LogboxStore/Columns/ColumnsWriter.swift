@@ -182,7 +182,10 @@ public struct ColumnsWriter: Sendable {
         out.append(data)
 
         for column in numeric {
-            precondition(column.lastDoc < docCount, "field \(column.name) has doc \(column.lastDoc) of \(docCount)")
+            precondition(
+                column.order.lastDoc < docCount,
+                "field \(column.name) has doc \(column.order.lastDoc) of \(docCount)"
+            )
             var section = ByteWriter()
             Self.encode(column.integers, isDecimal: false, docCount: docCount, to: &section)
             Self.encode(column.decimals, isDecimal: true, docCount: docCount, to: &section)
@@ -190,7 +193,10 @@ public struct ColumnsWriter: Sendable {
             out.lengthPrefixed(section.bytes)
         }
         for column in keyword {
-            precondition(column.lastDoc < docCount, "field \(column.name) has doc \(column.lastDoc) of \(docCount)")
+            precondition(
+                column.order.lastDoc < docCount,
+                "field \(column.name) has doc \(column.order.lastDoc) of \(docCount)"
+            )
             var section = ByteWriter()
             Self.encode(column, docCount: docCount, to: &section)
             out.string(column.name)
@@ -317,24 +323,32 @@ private struct SparseValues: Sendable {
     var keys: [UInt64] = []
 }
 
-private struct NumericBuilder: Sendable {
-    let name: String
-    var integers = SparseValues()
-    var decimals = SparseValues()
+/// The docs a column has seen go forward: a repeat of the last doc is ignored (its first value
+/// wins), going back is a caller's bug.
+private struct DocOrder: Sendable {
     var lastDoc = -1
 
-    init(name: String) { self.name = name }
-
     /// Whether `doc` is the field's next doc; false for a repeat of the last one.
-    mutating func accept(_ doc: UInt32) -> Bool {
+    mutating func accept(_ doc: UInt32, field: String) -> Bool {
         let doc = Int(doc)
         guard doc > self.lastDoc else {
-            precondition(doc == self.lastDoc, "field \(self.name): doc \(doc) after doc \(self.lastDoc)")
+            precondition(doc == self.lastDoc, "field \(field): doc \(doc) after doc \(self.lastDoc)")
             return false
         }
         self.lastDoc = doc
         return true
     }
+}
+
+private struct NumericBuilder: Sendable {
+    let name: String
+    var integers = SparseValues()
+    var decimals = SparseValues()
+    var order = DocOrder()
+
+    init(name: String) { self.name = name }
+
+    mutating func accept(_ doc: UInt32) -> Bool { self.order.accept(doc, field: self.name) }
 }
 
 private struct KeywordBuilder: Sendable {
@@ -343,20 +357,12 @@ private struct KeywordBuilder: Sendable {
     var docs: [UInt32] = []
     /// Interner id per entry of `docs`.
     var ids: [UInt32] = []
-    var lastDoc = -1
+    var order = DocOrder()
     var isDropped = false
 
     init(name: String) { self.name = name }
 
-    mutating func accept(_ doc: UInt32) -> Bool {
-        let doc = Int(doc)
-        guard doc > self.lastDoc else {
-            precondition(doc == self.lastDoc, "field \(self.name): doc \(doc) after doc \(self.lastDoc)")
-            return false
-        }
-        self.lastDoc = doc
-        return true
-    }
+    mutating func accept(_ doc: UInt32) -> Bool { self.order.accept(doc, field: self.name) }
 
     /// Frees the values: the field has too many distinct ones to be a column.
     mutating func drop() {

@@ -14,31 +14,13 @@ struct SegmentMerger {
         files: [(name: String, bytes: [UInt8])], meta: SegmentMeta
     ) {
         // Merged name and source tables, and each input's mapping into them.
-        var fieldNames: [String] = []
-        var fieldIndex: [String: UInt32] = [:]
-        var sources: [String] = []
-        var sourceIndex: [String: UInt32] = [:]
+        var fieldNames = StringTable()
+        var sources = StringTable()
         var nameMaps: [[UInt32]] = []
         var sourceMaps: [[UInt32]] = []
         for input in inputs {
-            nameMaps.append(
-                input.meta.fieldNames.map { name in
-                    if let id = fieldIndex[name] { return id }
-                    let id = UInt32(fieldNames.count)
-                    fieldNames.append(name)
-                    fieldIndex[name] = id
-                    return id
-                }
-            )
-            sourceMaps.append(
-                input.meta.sources.map { source in
-                    if let id = sourceIndex[source] { return id }
-                    let id = UInt32(sources.count)
-                    sources.append(source)
-                    sourceIndex[source] = id
-                    return id
-                }
-            )
+            nameMaps.append(input.meta.fieldNames.map { fieldNames.intern($0) })
+            sourceMaps.append(input.meta.sources.map { sources.intern($0) })
         }
         var bases: [UInt32] = []
         var total: UInt32 = 0
@@ -186,8 +168,8 @@ struct SegmentMerger {
             minTime: inputs.map(\.meta.minTime).min() ?? 0,
             maxTime: inputs.map(\.meta.maxTime).max() ?? 0,
             createdAt: createdAt,
-            fieldNames: fieldNames,
-            sources: sources,
+            fieldNames: fieldNames.strings,
+            sources: sources.strings,
             fileSizes: files.map { ($0.name, UInt64($0.bytes.count)) },
             truncatedTerms: inputs.reduce(0) { $0 + $1.meta.truncatedTerms },
             skippedFields: inputs.reduce(0) { $0 + $1.meta.skippedFields },

@@ -8,10 +8,8 @@ public import LogboxCore
 struct SegmentBuilder {
     let id: UInt64
     let level: UInt8
-    private var fieldNames: [String] = []
-    private var fieldIndex: [String: UInt32] = [:]
-    private var sources: [String] = []
-    private var sourceIndex: [String: UInt32] = [:]
+    private var fieldNames = StringTable()
+    private var sources = StringTable()
     private var tables: [TermTable] = []
     /// Per local field: whether it carries the event time as text (no exact term, see `IndexingRules`).
     private var timeField: [Bool] = []
@@ -72,9 +70,9 @@ struct SegmentBuilder {
         self.minTime = min(self.minTime, local.timestamp)
         self.maxTime = max(self.maxTime, local.timestamp)
 
-        self.addExact(field: self.sourceField, Array(self.sources[Int(local.source)].utf8)[...], doc: doc)
+        self.addExact(field: self.sourceField, Array(self.sources[local.source].utf8)[...], doc: doc)
         if local.file != UInt32.max {
-            self.addExact(field: self.fileField, Array(self.sources[Int(local.file)].utf8)[...], doc: doc)
+            self.addExact(field: self.fileField, Array(self.sources[local.file].utf8)[...], doc: doc)
         }
         for field in local.fields {
             if field.name == self.messageField {
@@ -135,11 +133,9 @@ struct SegmentBuilder {
     }
 
     private mutating func localField(_ name: String) -> UInt32? {
-        if let id = self.fieldIndex[name] { return id }
+        if let id = self.fieldNames.id(of: name) { return id }
         guard self.fieldNames.count < IndexingRules.maximumFieldsPerSegment else { return nil }
-        let id = UInt32(self.fieldNames.count)
-        self.fieldNames.append(name)
-        self.fieldIndex[name] = id
+        let id = self.fieldNames.intern(name)
         self.tables.append(TermTable(keepsPositions: name == IndexingRules.messageField))
         self.timeField.append(IndexingRules.timeFields.contains(name))
         self.numericHandles.append(nil)
@@ -149,31 +145,21 @@ struct SegmentBuilder {
 
     private mutating func overflowField() -> UInt32 {
         // Names past the limit share one stored name so the event keeps its value.
-        if let id = self.fieldIndex["_overflow"] { return id }
-        let id = UInt32(self.fieldNames.count)
-        self.fieldNames.append("_overflow")
-        self.fieldIndex["_overflow"] = id
-        return id
+        self.fieldNames.intern("_overflow")
     }
 
-    private mutating func localSource(_ name: String) -> UInt32 {
-        if let id = self.sourceIndex[name] { return id }
-        let id = UInt32(self.sources.count)
-        self.sources.append(name)
-        self.sourceIndex[name] = id
-        return id
-    }
+    private mutating func localSource(_ name: String) -> UInt32 { self.sources.intern(name) }
 
     private mutating func numericHandle(_ field: UInt32) -> Int {
         if let handle = self.numericHandles[Int(field)] { return handle }
-        let handle = self.columns.numericField(named: self.fieldNames[Int(field)])
+        let handle = self.columns.numericField(named: self.fieldNames[field])
         self.numericHandles[Int(field)] = handle
         return handle
     }
 
     private mutating func keywordHandle(_ field: UInt32) -> Int {
         if let handle = self.keywordHandles[Int(field)] { return handle }
-        let handle = self.columns.keywordField(named: self.fieldNames[Int(field)])
+        let handle = self.columns.keywordField(named: self.fieldNames[field])
         self.keywordHandles[Int(field)] = handle
         return handle
     }
@@ -182,11 +168,12 @@ struct SegmentBuilder {
     consuming func finish(createdAt: Int64) -> (files: [(name: String, bytes: [UInt8])], meta: SegmentMeta) {
         var postings = PostingsWriter()
         var dictionary = TermDictionaryWriter()
-        let fieldOrder = self.fieldNames.indices.filter { $0 < self.tables.count }.sorted {
-            self.fieldNames[$0].utf8.lexicographicallyPrecedes(self.fieldNames[$1].utf8)
+        let names = self.fieldNames.strings
+        let fieldOrder = names.indices.filter { $0 < self.tables.count }.sorted {
+            names[$0].utf8.lexicographicallyPrecedes(names[$1].utf8)
         }
         for field in fieldOrder {
-            let name = self.fieldNames[field]
+            let name = names[field]
             self.tables[field].forEachPostings { term, docs, positions, counts in
                 let address: PostingsAddress
                 if self.tables[field].keepsPositions {
@@ -211,8 +198,8 @@ struct SegmentBuilder {
             minTime: self.docCount == 0 ? 0 : self.minTime,
             maxTime: self.docCount == 0 ? 0 : self.maxTime,
             createdAt: createdAt,
-            fieldNames: self.fieldNames,
-            sources: self.sources,
+            fieldNames: self.fieldNames.strings,
+            sources: self.sources.strings,
             fileSizes: files.map { ($0.name, UInt64($0.bytes.count)) },
             truncatedTerms: self.truncatedTerms + self.tokenizer.truncatedTerms,
             skippedFields: self.skippedFields,
