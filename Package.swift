@@ -12,7 +12,8 @@ let package = Package(
         .library(name: "LogboxQuery", targets: ["LogboxQuery"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // C libraries from Debian's -dev packages, found through pkg-config.
@@ -28,13 +29,16 @@ let package = Package(
         .target(name: "LogboxAlerts", dependencies: ["LogboxCore", "LogboxQuery"]),
         .target(
             name: "LogboxPipeline",
-            dependencies: ["LogboxCore", "LogboxParse", "LogboxStore", "LogboxQuery", "LogboxMetrics", "LogboxAlerts"]
+            dependencies: [
+                "LogboxCore", "LogboxParse", "LogboxStore", "LogboxQuery", "LogboxMetrics", "LogboxAlerts",
+                .product(name: "Yams", package: "Yams"),
+            ]
         ),
         .target(name: "LogboxServer", dependencies: ["LogboxPipeline"]),
         .executableTarget(
             name: "logbox",
             dependencies: [
-                "LogboxCore", "LogboxParse", "LogboxStore", "LogboxPipeline",
+                "LogboxCore", "LogboxParse", "LogboxStore", "LogboxQuery", "LogboxPipeline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -48,9 +52,17 @@ let package = Package(
             resources: [.copy("Fixtures")]
         ),
         .testTarget(
+            name: "LogboxQueryTests",
+            dependencies: ["LogboxQuery", "LogboxStore", "LogboxParse", "LogboxCore", "LogboxTestSupport"]
+        ),
+        .testTarget(
+            name: "LogboxPipelineTests",
+            dependencies: ["LogboxPipeline", "LogboxStore", "LogboxParse", "LogboxCore", "LogboxTestSupport"]
+        ),
+        .testTarget(
             name: "LogboxCLITests",
             dependencies: [
-                "logbox", "LogboxCore", "LogboxParse", "LogboxStore", "LogboxTestSupport",
+                "logbox", "LogboxCore", "LogboxParse", "LogboxStore", "LogboxQuery", "LogboxTestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -1,0 +1,2 @@
+// Replaced by the pipeline configuration tests.
+import Testing
