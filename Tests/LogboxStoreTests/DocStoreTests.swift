@@ -208,13 +208,14 @@ struct DocStoreTests {
             var cursor = reader.makeCursor()
             for doc in stride(from: 0, to: reader.count, by: 7) { _ = try? cursor.event(UInt32(doc)) }
         }
-        // Damage inside the index or a header is always caught at open.
+        // Damage inside the index or the trailer is always caught: at open, or (open reads the
+        // index but no block header but the last) by verify, which checks each header against it.
         let reader = try DocStoreReader(body: body[...])
         let levelByte = body.count - 2  // any level 0...12 is valid
         for position in (body.count - 20 - reader.blockCount * 12)..<body.count where position != levelByte {
             var damaged = body
             damaged[position] ^= 0x01
-            let error = #expect(throws: StoreError.self) { try DocStoreReader(body: damaged[...]) }
+            let error = #expect(throws: StoreError.self) { try DocStoreReader(body: damaged[...]).verify() }
             #expect(error?.kind == .corrupt)
         }
     }

@@ -2,13 +2,15 @@
 ///
 /// A read past the end or an over-long varint throws `StoreError(.corrupt)` with the offset, so a
 /// damaged file is reported, never trapped on. `offset` is relative to the start of `bytes`.
+/// It reads a `ByteStorage` (a mapped file, without copying it); arrays are copied in once.
 public struct ByteReader: Sendable {
-    public let bytes: ArraySlice<UInt8>
+    public let bytes: ByteStorage
     /// Position of the next read, relative to `bytes.startIndex`.
     public var offset: Int = 0
 
-    public init(_ bytes: ArraySlice<UInt8>) { self.bytes = bytes }
-    public init(_ bytes: [UInt8]) { self.bytes = bytes[...] }
+    public init(_ bytes: ByteStorage) { self.bytes = bytes }
+    public init(_ bytes: ArraySlice<UInt8>) { self.bytes = ByteStorage(bytes) }
+    public init(_ bytes: [UInt8]) { self.bytes = ByteStorage(bytes) }
 
     public var remaining: Int { self.bytes.count - self.offset }
     public var isAtEnd: Bool { self.offset >= self.bytes.count }
@@ -84,7 +86,7 @@ public struct ByteReader: Sendable {
     }
 
     /// The next `count` bytes.
-    public mutating func bytes(_ count: Int) throws(StoreError) -> ArraySlice<UInt8> {
+    public mutating func bytes(_ count: Int) throws(StoreError) -> ByteStorage {
         try self.need(count)
         let base = self.bytes.startIndex + self.offset
         self.offset += count
@@ -92,7 +94,7 @@ public struct ByteReader: Sendable {
     }
 
     /// A varint length, then that many bytes.
-    public mutating func lengthPrefixed() throws(StoreError) -> ArraySlice<UInt8> {
+    public mutating func lengthPrefixed() throws(StoreError) -> ByteStorage {
         let count = try self.count()
         return try self.bytes(count)
     }

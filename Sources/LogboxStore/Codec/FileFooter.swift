@@ -47,16 +47,81 @@ public enum FileFooter {
     public static func open(_ file: [UInt8], kind: Kind, version: UInt16, name: String) throws(StoreError)
         -> ArraySlice<UInt8>
     {
-        guard file.count >= Self.size else {
+        try Self.open(file, kind: kind, versions: version...version, name: name).body
+    }
+
+    /// The body of a sealed file whose format version is one of `versions`, and that version.
+    public static func open(_ file: [UInt8], kind: Kind, versions: ClosedRange<UInt16>, name: String)
+        throws(StoreError) -> (body: ArraySlice<UInt8>, version: UInt16)
+    {
+        let footer = try Self.check(
+            ByteStorage(file.suffix(Self.size)),
+            fileSize: file.count,
+            kind: kind,
+            versions: versions,
+            name: name
+        )
+        let body = file[..<footer.bodyLength]
+        try Self.checkCRC(CRC32.checksum(body), footer.crc, name: name)
+        return (body, footer.version)
+    }
+
+    /// The body of a sealed file in place (a mapping), checking magic, kind, version and length,
+    /// and the checksum only when `verifyChecksum`: reading a whole segment to check it is what
+    /// `logbox index verify` does (`verifyChecksum(of:crc:)`), not what opening one for a query should.
+    public static func open(
+        _ file: ByteStorage,
+        kind: Kind,
+        versions: ClosedRange<UInt16>,
+        name: String,
+        verifyChecksum: Bool
+    ) throws(StoreError) -> (body: ByteStorage, version: UInt16, crc: UInt32) {
+        let footer = try Self.check(
+            file[(file.endIndex - min(Self.size, file.count))...],
+            fileSize: file.count,
+            kind: kind,
+            versions: versions,
+            name: name
+        )
+        let body = file[file.startIndex..<(file.startIndex + footer.bodyLength)]
+        if verifyChecksum { try Self.checkCRC(CRC32.checksum(body), footer.crc, name: name) }
+        return (body, footer.version, footer.crc)
+    }
+
+    /// Checks `body` against the checksum its footer gave (`open(…verifyChecksum: false)`).
+    public static func verifyChecksum(of body: ByteStorage, crc: UInt32, name: String) throws(StoreError) {
+        try Self.checkCRC(CRC32.checksum(body), crc, name: name)
+    }
+
+    private static func checkCRC(_ actual: UInt32, _ stored: UInt32, name: String) throws(StoreError) {
+        guard actual == stored else {
             throw StoreError(
                 .corrupt,
                 file: name,
-                offset: Int64(file.count),
-                "\(file.count) bytes: shorter than a footer"
+                offset: 0,
+                "checksum mismatch: stored \(Self.hex(stored)), computed \(Self.hex(actual))"
             )
         }
-        let footerStart = file.count - Self.size
-        var reader = ByteReader(file[footerStart...])
+    }
+
+    /// Reads and checks the footer (the last `size` bytes of a file of `fileSize` bytes).
+    private static func check(
+        _ footer: ByteStorage,
+        fileSize: Int,
+        kind: Kind,
+        versions: ClosedRange<UInt16>,
+        name: String
+    ) throws(StoreError) -> (version: UInt16, bodyLength: Int, crc: UInt32) {
+        guard fileSize >= Self.size else {
+            throw StoreError(
+                .corrupt,
+                file: name,
+                offset: Int64(fileSize),
+                "\(fileSize) bytes: shorter than a footer"
+            )
+        }
+        let footerStart = fileSize - Self.size
+        var reader = ByteReader(footer)
         let magic = try reader.u32()
         let foundVersion = try reader.u16()
         let foundKind = try reader.u16()
@@ -72,12 +137,14 @@ public enum FileFooter {
                 "footer says kind \(foundKind), expected \(kind) (\(kind.rawValue))"
             )
         }
-        guard foundVersion == version else {
+        guard versions.contains(foundVersion) else {
+            let readable =
+                versions.count == 1 ? "\(versions.lowerBound)" : "\(versions.lowerBound) to \(versions.upperBound)"
             throw StoreError(
                 .corrupt,
                 file: name,
                 offset: at + 4,
-                "format version \(foundVersion), this build reads \(version)"
+                "format version \(foundVersion), this build reads \(readable)"
             )
         }
         guard length == UInt64(footerStart) else {
@@ -88,17 +155,7 @@ public enum FileFooter {
                 "footer says \(length) body bytes, file has \(footerStart)"
             )
         }
-        let body = file[..<footerStart]
-        let actual = CRC32.checksum(body)
-        guard actual == crc else {
-            throw StoreError(
-                .corrupt,
-                file: name,
-                offset: 0,
-                "checksum mismatch: stored \(Self.hex(crc)), computed \(Self.hex(actual))"
-            )
-        }
-        return body
+        return (foundVersion, footerStart, crc)
     }
 
     private static func hex(_ value: UInt32) -> String {

@@ -13,7 +13,7 @@ public final class ColumnsReader: Sendable {
     /// Field names with a keyword column, sorted.
     public let keywordFields: [String]
 
-    let body: ArraySlice<UInt8>
+    let body: ByteStorage
     let timestampKeys: ColumnKeyBlocks
     let numericColumns: [String: NumericColumn]
     let keywordColumns: [String: KeywordColumn]
@@ -23,7 +23,7 @@ public final class ColumnsReader: Sendable {
     let keywordOffsets: [String: Int]
 
     /// - Throws: `StoreError(.corrupt)` with the body offset when the bytes do not decode.
-    public init(body: ArraySlice<UInt8>) throws(StoreError) {
+    public init(body: ByteStorage) throws(StoreError) {
         self.body = body
         var reader = ByteReader(body)
         let version = try reader.u16()
@@ -97,8 +97,13 @@ public final class ColumnsReader: Sendable {
         self.keywordOffsets = keywordOffsets
     }
 
+    /// Reads a copy of `body` (tests, and bodies not read from a file).
+    public convenience init(body: ArraySlice<UInt8>) throws(StoreError) {
+        try self.init(body: ByteStorage(body))
+    }
+
     public convenience init(body: [UInt8]) throws(StoreError) {
-        try self.init(body: body[...])
+        try self.init(body: ByteStorage(body))
     }
 
     /// Reads a column's name and length; returns the section's byte range (relative to the body) and where the

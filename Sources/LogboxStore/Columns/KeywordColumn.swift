@@ -9,14 +9,14 @@ public struct KeywordColumn: Sendable {
     /// `maxDictionarySize` short strings, and zero-based arrays are safer to hand out than body slices).
     public let dictionary: [[UInt8]]
     public let docCount: Int
-    let body: ArraySlice<UInt8>
+    let body: ByteStorage
     let storedCounts: [Int]
     /// Offset of the packed ordinals in `body`, and their bit width.
     let ordinalsStart: Int
     let width: Int
 
     /// Parses the column's section (layout in ColumnsWriter.swift).
-    init(name: String, docCount: Int, body: ArraySlice<UInt8>, from reader: inout ByteReader) throws(StoreError) {
+    init(name: String, docCount: Int, body: ByteStorage, from reader: inout ByteReader) throws(StoreError) {
         self.name = name
         self.docCount = docCount
         self.body = body

@@ -5,14 +5,14 @@
 /// Reads go straight to the packed bytes of the segment's column file; nothing is decoded ahead.
 public struct NumericColumn: Sendable {
     public let name: String
-    let body: ArraySlice<UInt8>
+    let body: ByteStorage
     let integers: NumericSubColumn?
     let decimals: NumericSubColumn?
     /// Smallest and largest non-NaN value; nil when the column holds only NaN.
     public let min: NumericValue?
     public let max: NumericValue?
 
-    init(name: String, body: ArraySlice<UInt8>, integers: NumericSubColumn?, decimals: NumericSubColumn?) {
+    init(name: String, body: ByteStorage, integers: NumericSubColumn?, decimals: NumericSubColumn?) {
         self.name = name
         self.body = body
         self.integers = integers

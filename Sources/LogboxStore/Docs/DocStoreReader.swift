@@ -1,36 +1,41 @@
 /// Reads a `docs` body (layout in `DocStoreWriter`): an event by doc id, or a range in order.
 ///
-/// Immutable after `init`, which checks the trailer, the block index and every block header
-/// (ids dense from 0, blocks back to back up to the index), so later reads only decompress.
+/// Immutable after `init`, which checks the trailer and the block index (ids dense from 0, blocks
+/// back to back up to the index) and reads nothing else: on a mapped file, opening touches the
+/// index pages only, not one page per block. A block's header is checked against the index when
+/// the block is loaded, and by `verify`.
 /// It is `Sendable` and shared by every query of a segment. It caches nothing: a caller that
 /// reads neighbouring docs one by one uses a `DocCursor`, which keeps the last decompressed
 /// block and belongs to that caller alone, so no lock is needed.
 public final class DocStoreReader: Sendable {
-    /// Where one block lies and what it holds, from its header.
+    /// Where one block lies and what it holds, from the block index.
     struct Block: Sendable {
         var firstDoc: UInt32
         var docCount: UInt32
-        var uncompressedSize: Int
+        /// Bytes of payload after the header (the gap to the next block, or to the index).
         var storedSize: Int
-        var timestampBase: Int64
         /// Offset of the header in the body.
         var offset: Int
         var docs: Range<UInt32> { self.firstDoc..<self.firstDoc + self.docCount }
-        var isCompressed: Bool { self.storedSize < self.uncompressedSize }
     }
 
     /// Number of documents: ids are `0..<count`.
     public let count: Int
     /// 0 for blocks written with LZ4 fast, else the LZ4HC level.
     public let compressionLevel: Int32
-    /// Sum of the blocks' decompressed sizes.
-    public let uncompressedSize: Int
-    private let body: ArraySlice<UInt8>
+    /// The EventRecord layout of the records (1 in docs version 1, else 2).
+    let recordVersion: Int
+    private let body: ByteStorage
     let blocks: [Block]
 
-    /// Opens a body (the file without its footer, already checked against its checksum).
+    /// Reads a copy of `body` (tests, and bodies not read from a file).
+    public convenience init(body: ArraySlice<UInt8>) throws(StoreError) {
+        try self.init(body: ByteStorage(body))
+    }
+
+    /// Opens a body (the file without its footer).
     /// - Throws: `StoreError(.corrupt)` with the body offset of the first inconsistency.
-    public init(body: ArraySlice<UInt8>) throws(StoreError) {
+    public init(body: ByteStorage) throws(StoreError) {
         let trailerSize = DocStoreWriter.trailerSize
         guard body.count >= trailerSize else {
             throw StoreError(.corrupt, offset: Int64(body.count), "docs body of \(body.count) bytes has no trailer")
@@ -44,8 +49,12 @@ public final class DocStoreReader: Sendable {
         let level = try trailer.u8()
         let reserved = try trailer.u8()
         let at = Int64(trailerAt)
-        guard version == DocStoreWriter.formatVersion else {
-            throw StoreError(.corrupt, offset: at + 16, "docs format version \(version), this build reads 1")
+        guard DocStoreWriter.readableVersions.contains(version) else {
+            throw StoreError(
+                .corrupt,
+                offset: at + 16,
+                "docs format version \(version), this build reads \(DocStoreWriter.readableVersions)"
+            )
         }
         guard level <= 12, reserved == 0 else {
             throw StoreError(.corrupt, offset: at + 18, "bad compression level \(level) or reserved byte \(reserved)")
@@ -63,82 +72,101 @@ public final class DocStoreReader: Sendable {
         var index = ByteReader(body[(body.startIndex + blocksEnd)..<(body.startIndex + trailerAt)])
         var blocks: [Block] = []
         blocks.reserveCapacity(blockCount)
-        var expectedDoc = 0
-        var expectedOffset = 0
-        var totalSize = 0
+        var previousDoc = 0
+        var previousOffset = 0
         for number in 0..<blockCount {
             let entryAt = Int64(blocksEnd + index.offset)
-            let firstDoc = try index.u32()
+            let firstDoc = Int(try index.u32())
             let offset = try index.u64()
-            guard offset == UInt64(expectedOffset), Int(firstDoc) == expectedDoc else {
+            // Ids and offsets rise: each earlier block holds at least one doc and its header.
+            let valid =
+                number == 0
+                ? firstDoc == 0 && offset == 0
+                : firstDoc > previousDoc && offset >= UInt64(previousOffset + DocStoreWriter.blockHeaderSize)
+            guard valid, offset <= UInt64(blocksEnd), firstDoc < docCount else {
                 throw StoreError(
                     .corrupt,
                     offset: entryAt,
-                    "index entry \(number) says doc \(firstDoc) at \(offset), "
-                        + "expected doc \(expectedDoc) at \(expectedOffset)"
+                    "index entry \(number) says doc \(firstDoc) at \(offset), after doc \(previousDoc) at "
+                        + "\(previousOffset), before the index at \(blocksEnd) and \(docCount) docs"
                 )
             }
-            guard blocksEnd - expectedOffset >= DocStoreWriter.blockHeaderSize else {
-                throw StoreError(.corrupt, offset: Int64(expectedOffset), "block \(number) header runs into the index")
+            if number > 0 {
+                blocks[number - 1].docCount = UInt32(firstDoc - previousDoc)
+                blocks[number - 1].storedSize = Int(offset) - previousOffset - DocStoreWriter.blockHeaderSize
             }
-            var header = ByteReader(body[(body.startIndex + expectedOffset)..<(body.startIndex + blocksEnd)])
-            let headerDoc = try header.u32()
-            let headerCount = Int(try header.u32())
-            let uncompressedSize = Int(try header.u32())
-            let storedSize = Int(try header.u32())
-            let timestampBase = try header.i64()
-            let headerAt = Int64(expectedOffset)
-            guard headerDoc == firstDoc, headerCount >= 1, headerCount <= uncompressedSize else {
-                throw StoreError(
-                    .corrupt,
-                    offset: headerAt,
-                    "block \(number) header: doc \(headerDoc), \(headerCount) docs in \(uncompressedSize) bytes"
-                )
-            }
-            // LZ4 expands at most about 255 times; more is damage, not a reason to allocate.
-            guard storedSize <= uncompressedSize, uncompressedSize <= storedSize * 255 + 64,
-                storedSize <= header.remaining
-            else {
-                throw StoreError(
-                    .corrupt,
-                    offset: headerAt + 8,
-                    "block \(number): \(storedSize) stored bytes for \(uncompressedSize), \(header.remaining) left"
-                )
-            }
-            blocks.append(
-                Block(
-                    firstDoc: firstDoc,
-                    docCount: UInt32(headerCount),
-                    uncompressedSize: uncompressedSize,
-                    storedSize: storedSize,
-                    timestampBase: timestampBase,
-                    offset: expectedOffset
-                )
-            )
-            expectedDoc += headerCount
-            expectedOffset += DocStoreWriter.blockHeaderSize + storedSize
-            totalSize += uncompressedSize
-            guard expectedDoc <= docCount else {
-                throw StoreError(
-                    .corrupt,
-                    offset: headerAt,
-                    "blocks hold more than the \(docCount) docs the trailer says"
-                )
-            }
+            blocks.append(Block(firstDoc: UInt32(firstDoc), docCount: 0, storedSize: 0, offset: Int(offset)))
+            previousDoc = firstDoc
+            previousOffset = Int(offset)
         }
-        guard expectedOffset == blocksEnd, expectedDoc == docCount else {
-            throw StoreError(
-                .corrupt,
-                offset: Int64(expectedOffset),
-                "blocks end at \(expectedOffset) with \(expectedDoc) docs; "
-                    + "index at \(blocksEnd), trailer says \(docCount)"
-            )
+        if blockCount > 0 {
+            guard blocksEnd - previousOffset >= DocStoreWriter.blockHeaderSize else {
+                throw StoreError(
+                    .corrupt,
+                    offset: Int64(previousOffset),
+                    "block \(blockCount - 1) header runs into the index"
+                )
+            }
+            blocks[blockCount - 1].docCount = UInt32(docCount - previousDoc)
+            blocks[blockCount - 1].storedSize = blocksEnd - previousOffset - DocStoreWriter.blockHeaderSize
+        } else {
+            guard docCount == 0, blocksEnd == 0 else {
+                throw StoreError(
+                    .corrupt,
+                    offset: at,
+                    "no blocks, but \(docCount) docs and \(blocksEnd) bytes before the index"
+                )
+            }
         }
         self.body = body
         self.blocks = blocks
         self.count = docCount
         self.compressionLevel = Int32(level)
-        self.uncompressedSize = totalSize
+        self.recordVersion = version == 1 ? 1 : EventRecord.formatVersion
+        // The last block's header against the trailer and index: one page, and it bounds the doc
+        // count a damaged trailer could claim (the other headers are checked as blocks load).
+        if blockCount > 0 { _ = try self.header(blockCount - 1) }
+    }
+
+    /// Sum of the blocks' decompressed sizes (reads every block header).
+    public var uncompressedSize: Int {
+        var total = 0
+        for number in self.blocks.indices {
+            total += (try? self.header(number).uncompressedSize) ?? self.blocks[number].storedSize
+        }
+        return total
+    }
+
+    /// Reads block `number`'s header and checks it against the index.
+    func header(_ number: Int) throws(StoreError) -> (uncompressedSize: Int, timestampBase: Int64) {
+        let block = self.blocks[number]
+        let start = self.body.startIndex + block.offset
+        var header = ByteReader(self.body[start..<start + DocStoreWriter.blockHeaderSize])
+        let headerDoc = try header.u32()
+        let headerCount = try header.u32()
+        let uncompressedSize = Int(try header.u32())
+        let storedSize = Int(try header.u32())
+        let timestampBase = try header.i64()
+        let headerAt = Int64(block.offset)
+        guard headerDoc == block.firstDoc, headerCount == block.docCount, Int(headerCount) <= uncompressedSize else {
+            throw StoreError(
+                .corrupt,
+                offset: headerAt,
+                "block \(number) header: doc \(headerDoc), \(headerCount) docs in \(uncompressedSize) bytes; "
+                    + "the index says doc \(block.firstDoc), \(block.docCount) docs"
+            )
+        }
+        // LZ4 expands at most about 255 times; more is damage, not a reason to allocate.
+        guard storedSize == block.storedSize, storedSize <= uncompressedSize,
+            uncompressedSize <= storedSize * 255 + 64
+        else {
+            throw StoreError(
+                .corrupt,
+                offset: headerAt + 8,
+                "block \(number): \(storedSize) stored bytes for \(uncompressedSize), the index leaves \(block.storedSize)"
+            )
+        }
+        return (uncompressedSize, timestampBase)
     }
 
     public var blockCount: Int { self.blocks.count }
@@ -203,7 +231,7 @@ public final class DocStoreReader: Sendable {
 
     /// A decompressed block and where each of its records starts.
     struct BlockRecords: Sendable {
-        var bytes: [UInt8] = []
+        var bytes = ByteStorage()
         /// Record `i` (without its length prefix) is `starts[i]..<ends[i]`.
         var starts: [Int] = []
         var ends: [Int] = []
@@ -214,23 +242,24 @@ public final class DocStoreReader: Sendable {
     /// Decompresses block `number` into `records`, checking that its records fill it exactly.
     func load(_ number: Int, into records: inout BlockRecords) throws(StoreError) {
         let block = self.blocks[number]
+        let (uncompressedSize, timestampBase) = try self.header(number)
         let payloadStart = self.body.startIndex + block.offset + DocStoreWriter.blockHeaderSize
         let payload = self.body[payloadStart..<payloadStart + block.storedSize]
         records.starts.removeAll(keepingCapacity: true)
         records.ends.removeAll(keepingCapacity: true)
         records.bases.removeAll(keepingCapacity: true)
         do throws(StoreError) {
-            if block.isCompressed {
-                records.bytes = try LZ4Block.decompress(payload, size: block.uncompressedSize)
+            if block.storedSize < uncompressedSize {
+                records.bytes = try LZ4Block.decompressToStorage(payload, size: uncompressedSize)
             } else {
-                records.bytes = Array(payload)
+                records.bytes = payload.rebased
             }
             let docCount = Int(block.docCount)
             records.starts.reserveCapacity(docCount)
             records.ends.reserveCapacity(docCount)
             records.bases.reserveCapacity(docCount)
             var reader = ByteReader(records.bytes)
-            var base = block.timestampBase
+            var base = timestampBase
             for _ in 0..<docCount {
                 let length = try reader.count(limit: reader.remaining)
                 let start = reader.offset
@@ -239,7 +268,7 @@ public final class DocStoreReader: Sendable {
                 records.starts.append(start)
                 records.ends.append(reader.offset)
                 records.bases.append(base)
-                base = try EventRecord.timestamp(ofRecord: &record, timestampBase: base)
+                base = try EventRecord.timestamp(ofRecord: &record, timestampBase: base, version: self.recordVersion)
             }
             guard reader.isAtEnd else {
                 throw StoreError(
@@ -261,7 +290,11 @@ public final class DocStoreReader: Sendable {
         let slot = Int(doc - block.firstDoc)
         var reader = ByteReader(records.bytes[records.starts[slot]..<records.ends[slot]])
         do throws(StoreError) {
-            let event = try EventRecord.decode(&reader, timestampBase: records.bases[slot])
+            let event = try EventRecord.decode(
+                &reader,
+                timestampBase: records.bases[slot],
+                version: self.recordVersion
+            )
             guard reader.isAtEnd else {
                 throw StoreError(.corrupt, offset: Int64(reader.offset), "\(reader.remaining) bytes after the record")
             }

@@ -13,12 +13,12 @@ public import LogboxCore
 ///   payload           storedSize bytes: LZ4 block (fast, or HC when the writer's level > 0)
 /// decompressed payload, docCount times:
 ///   recordLength      varint
-///   record            EventRecord layout; its timestamp base is the timestamp of the record before it
+///   record            EventRecord layout (2; 1 in docs version 1); its timestamp base is the timestamp of the record before it
 ///                     (the block's timestampBase for the first), so ordered logs store deltas of a few units
 /// block index, at indexOffset:
 ///   firstDoc u32, blockOffset u64        × blockCount (offsets of the block headers, ascending)
 /// trailer, the last 20 bytes:
-///   indexOffset u64 | blockCount u32 | docCount u32 | version u16 (1) | compressionLevel u8 | reserved u8 (0)
+///   indexOffset u64 | blockCount u32 | docCount u32 | version u16 (2) | compressionLevel u8 | reserved u8 (0)
 /// ```
 /// Blocks close once their records reach `blockSize` bytes, so a block holds at least one record
 /// and at most `blockSize` plus one record. The length before each record lets a reader reach any
@@ -28,7 +28,10 @@ public import LogboxCore
 ///
 /// Call order: `add` in doc id order (ids are 0, 1, … in that order), then `finish()` once.
 public struct DocStoreWriter: Sendable {
-    public static let formatVersion: UInt16 = 1
+    /// 2: records may carry values not in the line (EventRecord layout 2). Version 1 still reads.
+    public static let formatVersion: UInt16 = 2
+    /// The versions `DocStoreReader` opens.
+    public static let readableVersions: ClosedRange<UInt16> = 1...2
     /// Bytes of a block header.
     static let blockHeaderSize = 24
     /// Bytes of one block index entry.

@@ -2,10 +2,11 @@ public import LogboxCore
 
 /// The binary record of one event: what the doc store (and the WAL) keep per event.
 ///
-/// Layout (varints are unsigned LEB128, `zigzag` marks a zigzag-then-LEB128 signed varint):
+/// Layout, version 2 (varints are unsigned LEB128, `zigzag` marks a zigzag-then-LEB128 signed varint):
 /// ```
 /// field            width     notes
-/// line length      varint
+/// line length      varint    length << 1 | bit 0: values not in the line follow it (`extra`)
+/// extra length     varint    bytes of those values                  (only with bit 0)
 /// timestamp        zigzag    timestamp - timestampBase (wrapping): the caller picks a base close by
 /// flags            u8        bits 0-3: timestampDigits + 1 (0 = the line had no timestamp, 1...10 = 0...9 digits)
 ///                            bit 4: has issue, bit 5: has truncation, bit 6: has file,
@@ -24,23 +25,32 @@ public import LogboxCore
 ///                            integer and decimal, Level(word:) for level), not stored
 ///                  start     zigzag: start minus the previous field's end (before the first field: 0..<0)
 ///                  end       varint: 0 = the length is stored below; 1 = the value runs to the end of the
-///                            line; 2 = it is empty; 3 + b = it ends at the first byte b at or after its start
+///                            bytes; 2 = it is empty; 3 + b = it ends at the first byte b at or after its start
 /// per field with end 0, in field order:
 ///                  length    varint
 /// per field with a stored payload (no kind bit 7), in field order:
 ///                  payload   zigzag for integer, level, boolean; u64 (LE) Double bit pattern for decimal;
 ///                            nothing for text, jsonEscaped, structuredDataEscaped, null, json (payload 0)
 /// line             bytes     the raw line
+/// extra            bytes     the values not in the line, back to back   (only with bit 0)
 /// ```
+/// Field ranges are relative to the record's *bytes*, `line ++ extra`: a value in the line is a
+/// range below the line length, one that an enrich step added (not in the line) a range in `extra`.
+/// Version 1 (docs and WAL payloads written before values outside the line existed) is the same
+/// without bit 0 and `extra`: its first varint is the line length itself; `decode(version: 1)` reads it.
 /// Everything before the line is the record's *head*. It is laid out for LZ4, which has no
 /// entropy coder and gains only from repeats: the names, kinds, separators and end bytes of one
 /// format repeat byte for byte from event to event and sit together; lengths a reader can find
 /// again in the line (most values end at a space, quote or bracket) and payloads the text already
 /// spells are not stored. A record is self-delimiting, and decoding checks every range and raw
 /// value, so a damaged record throws `StoreError(.corrupt)` instead of trapping. Writers clip a
-/// field range that falls outside its line and clamp timestamp digits to -1...9, so every record
+/// field range that falls outside its bytes and clamp timestamp digits to -1...9, so every record
 /// written decodes (to the event given, ranges clipped).
 public enum EventRecord {
+    /// The layout `encode` writes.
+    public static let formatVersion = 2
+    /// The layouts `decode` reads.
+    public static let readableVersions = 1...2
     private static let hasIssue: UInt8 = 0x10
     private static let hasTruncation: UInt8 = 0x20
     private static let hasFile: UInt8 = 0x40
@@ -63,13 +73,16 @@ public enum EventRecord {
     public static func encode(_ event: StoredEvent, timestampBase: Int64, into out: inout ByteWriter) {
         Self.encodeHead(event, timestampBase: timestampBase, into: &out)
         out.bytes.append(contentsOf: event.line)
+        out.bytes.append(contentsOf: event.extra)
     }
 
     /// Appends the record of event `index` of `batch`, reading the batch directly.
     ///
     /// The ingest path: no `StoredEvent` is built and nothing is allocated beyond `out`'s growth.
-    /// Field ranges, absolute in `batch.lines.bytes`, are stored relative to the line. An event
-    /// without a timestamp gets `receivedAt`, marked as such (digits -1).
+    /// Field ranges, absolute in `batch.lines.bytes`, are stored relative to the line; a non-empty
+    /// value outside the event's line (one `EventBatch.appendValue` wrote) is stored as an extra
+    /// value of the record (that event alone allocates a scratch buffer). An event without a
+    /// timestamp gets `receivedAt`, marked as such (digits -1).
     /// - Parameters:
     ///   - nameIDs: the owner's name id for each `FieldID.rawValue` the batch uses.
     ///   - source: the owner's id for the input's name; `file` likewise, or `StoredEvent.noFile`.
@@ -84,6 +97,20 @@ public enum EventRecord {
         timestampBase: Int64,
         into out: inout ByteWriter
     ) {
+        let slot = batch.lines.slots[Int(batch.events[index].line)]
+        if Self.hasValuesOutsideLine(batch: batch, event: index, line: slot.range) {
+            Self.encodeWithExtra(
+                batch: batch,
+                event: index,
+                nameIDs: nameIDs,
+                source: source,
+                file: file,
+                receivedAt: receivedAt,
+                timestampBase: timestampBase,
+                into: &out
+            )
+            return
+        }
         Self.encodeHead(
             batch: batch,
             event: index,
@@ -94,8 +121,75 @@ public enum EventRecord {
             timestampBase: timestampBase,
             into: &out
         )
-        let slot = batch.lines.slots[Int(batch.events[index].line)]
         out.bytes.append(contentsOf: batch.lines.bytes[slot.range])
+    }
+
+    /// Whether a field of event `index` has bytes outside `line` (absolute in the batch).
+    @inline(__always)
+    private static func hasValuesOutsideLine(batch: EventBatch, event index: Int, line: Range<Int>) -> Bool {
+        for field in batch.fields[batch.events[index].fieldRange] where field.length > 0 {
+            if Int(field.start) < line.lowerBound || Int(field.start) + Int(field.length) > line.upperBound {
+                return true
+            }
+        }
+        return false
+    }
+
+    /// The record of an event with values outside its line: they are copied behind the line
+    /// (ranges clipped to the batch's bytes; a value repeating the previous copied range is copied once).
+    private static func encodeWithExtra(
+        batch: EventBatch,
+        event index: Int,
+        nameIDs: [UInt32],
+        source: UInt32,
+        file: UInt32,
+        receivedAt: Int64,
+        timestampBase: Int64,
+        into out: inout ByteWriter
+    ) {
+        let event = batch.events[index]
+        let slot = batch.lines.slots[Int(event.line)]
+        let line = slot.range
+        let total = batch.lines.bytes.count
+        var bytes = Array(batch.lines.bytes[line])
+        var fields: [(name: UInt32, kind: ValueKind, start: Int, length: Int, payload: Int64)] = []
+        fields.reserveCapacity(event.fieldRange.count)
+        var lastCopied: (source: Range<Int>, at: Int)?
+        for field in batch.fields[event.fieldRange] {
+            let nameIndex = Int(field.name.rawValue)
+            precondition(nameIndex < nameIDs.count, "field name \(field.name) has no entry in nameIDs")
+            let start = Int(field.start)
+            let length = Int(field.length)
+            if length <= 0 || (start >= line.lowerBound && start + length <= line.upperBound) {
+                fields.append((nameIDs[nameIndex], field.kind, start - line.lowerBound, length, field.payload))
+                continue
+            }
+            let lower = min(max(start, 0), total)
+            let upper = min(max(start + length, lower), total)
+            let at: Int
+            if let lastCopied, lastCopied.source == lower..<upper {
+                at = lastCopied.at
+            } else {
+                at = bytes.count
+                bytes.append(contentsOf: batch.lines.bytes[lower..<upper])
+                lastCopied = (lower..<upper, at)
+            }
+            fields.append((nameIDs[nameIndex], field.kind, at, upper - lower, field.payload))
+        }
+        Self.writeHeader(
+            lineCount: line.count,
+            extraCount: bytes.count - line.count,
+            timestamp: event.hasTimestamp ? event.timestamp : receivedAt,
+            digits: event.timestampDigits,
+            issue: event.issue,
+            truncatedBytes: slot.truncatedBytes,
+            source: source,
+            file: file,
+            timestampBase: timestampBase,
+            into: &out
+        )
+        Self.writeFields(ListFields(fields: fields), line: bytes.span, into: &out)
+        out.bytes.append(contentsOf: bytes)
     }
 
     /// The timestamp `encode(batch:…)` stores for event `index`: its own, or `receivedAt`.
@@ -105,12 +199,17 @@ public enum EventRecord {
         return event.hasTimestamp ? event.timestamp : receivedAt
     }
 
-    /// Reads one record written with the same `timestampBase`.
+    /// Reads one record written with the same `timestampBase`, in layout `version` (1 or 2).
     /// - Throws: `StoreError(.corrupt)` with the offset in `reader` when a length runs past the end,
-    ///   a raw value is unknown, a field range leaves the line or a derived payload does not read.
-    public static func decode(_ reader: inout ByteReader, timestampBase: Int64) throws(StoreError) -> StoredEvent {
+    ///   a raw value is unknown, a field range leaves the bytes or a derived payload does not read.
+    public static func decode(
+        _ reader: inout ByteReader,
+        timestampBase: Int64,
+        version: Int = EventRecord.formatVersion
+    ) throws(StoreError) -> StoredEvent {
         let recordAt = reader.offset
-        let lineCount = try reader.count()
+        let (lineLength, extraLength) = try Self.readLengths(&reader, version: version)
+        let lineCount = lineLength + extraLength
         let (timestamp, flags) = try Self.readTimestamp(&reader, timestampBase: timestampBase)
         let digits = Int8(flags & 0x0F) - 1
         var issue: ParseIssue?
@@ -190,8 +289,13 @@ public enum EventRecord {
             }
         }
 
-        let line = Array(try reader.bytes(lineCount))
+        var line = Array(try reader.bytes(lineCount))
         try Self.resolve(&fields, derived: derivedMask, beyond: derivedBeyond, line: line, at: recordAt)
+        var extra: [UInt8] = []
+        if extraLength > 0 {
+            extra = Array(line[lineLength...])
+            line.removeSubrange(lineLength...)
+        }
         return StoredEvent(
             timestamp: timestamp,
             timestampDigits: digits,
@@ -200,16 +304,48 @@ public enum EventRecord {
             source: source,
             file: file,
             line: line,
+            extra: extra,
             fields: fields
         )
+    }
+
+    /// The line and extra lengths at the start of a record of layout `version`.
+    @inline(__always)
+    private static func readLengths(_ reader: inout ByteReader, version: Int) throws(StoreError)
+        -> (line: Int, extra: Int)
+    {
+        guard version == 2 else {
+            guard version == 1 else {
+                throw StoreError(.corrupt, offset: Int64(reader.offset), "event record layout \(version) is unknown")
+            }
+            return (try reader.count(), 0)
+        }
+        let at = reader.offset
+        let code = try reader.varint()
+        guard code >> 1 <= UInt64(reader.remaining) else {
+            throw StoreError(.corrupt, offset: Int64(at), "line of \(code >> 1) bytes, \(reader.remaining) left")
+        }
+        let line = Int(code >> 1)
+        guard code & 1 != 0 else { return (line, 0) }
+        let extra = try reader.count()
+        guard extra > 0, extra <= reader.remaining - line else {
+            throw StoreError(.corrupt, offset: Int64(at), "extra values of \(extra) bytes do not fit the record")
+        }
+        return (line, extra)
     }
 
     /// The timestamp of the record at the start of `reader`, reading only its first fields.
     ///
     /// Lets the doc store chain records (each one's base is the timestamp before it) without
     /// decoding them.
-    static func timestamp(ofRecord reader: inout ByteReader, timestampBase: Int64) throws(StoreError) -> Int64 {
-        _ = try reader.varint()
+    static func timestamp(
+        ofRecord reader: inout ByteReader,
+        timestampBase: Int64,
+        version: Int = EventRecord.formatVersion
+    )
+        throws(StoreError) -> Int64
+    {
+        if try reader.varint() & 1 != 0 && version >= 2 { _ = try reader.varint() }
         return try Self.readTimestamp(&reader, timestampBase: timestampBase).timestamp
     }
 
@@ -304,6 +440,7 @@ public enum EventRecord {
     private static func encodeHead(_ event: StoredEvent, timestampBase: Int64, into out: inout ByteWriter) {
         Self.writeHeader(
             lineCount: event.line.count,
+            extraCount: event.extra.count,
             timestamp: event.timestamp,
             digits: event.timestampDigits,
             issue: event.issue,
@@ -313,7 +450,12 @@ public enum EventRecord {
             timestampBase: timestampBase,
             into: &out
         )
-        Self.writeFields(StoredFields(fields: event.fields), line: event.line.span, into: &out)
+        if event.extra.isEmpty {
+            Self.writeFields(StoredFields(fields: event.fields), line: event.line.span, into: &out)
+        } else {
+            let bytes = event.line + event.extra
+            Self.writeFields(StoredFields(fields: event.fields), line: bytes.span, into: &out)
+        }
     }
 
     /// Appends the head of the record of event `index` of `batch`.
@@ -331,6 +473,7 @@ public enum EventRecord {
         let slot = batch.lines.slots[Int(event.line)]
         Self.writeHeader(
             lineCount: Int(slot.length),
+            extraCount: 0,
             timestamp: event.hasTimestamp ? event.timestamp : receivedAt,
             digits: event.timestampDigits,
             issue: event.issue,
@@ -355,6 +498,7 @@ public enum EventRecord {
     @inline(__always)
     private static func writeHeader(
         lineCount: Int,
+        extraCount: Int,
         timestamp: Int64,
         digits: Int8,
         issue: ParseIssue?,
@@ -377,7 +521,12 @@ public enum EventRecord {
         if issue != nil { flags |= Self.hasIssue }
         if truncatedBytes != 0 { flags |= Self.hasTruncation }
         if file != StoredEvent.noFile { flags |= Self.hasFile }
-        out.varint(lineCount)
+        if extraCount > 0 {
+            out.varint(UInt64(lineCount) << 1 | 1)
+            out.varint(extraCount)
+        } else {
+            out.varint(UInt64(lineCount) << 1)
+        }
         out.signedVarint(delta)
         out.u8(flags)
         if let issue {
@@ -526,6 +675,14 @@ private struct StoredFields: RecordFields {
     subscript(index: Int) -> (name: UInt32, kind: ValueKind, start: Int, length: Int, payload: Int64) {
         let field = self.fields[index]
         return (field.name, field.kind, Int(field.start), Int(field.length), field.payload)
+    }
+}
+
+private struct ListFields: RecordFields {
+    let fields: [(name: UInt32, kind: ValueKind, start: Int, length: Int, payload: Int64)]
+    var count: Int { self.fields.count }
+    subscript(index: Int) -> (name: UInt32, kind: ValueKind, start: Int, length: Int, payload: Int64) {
+        self.fields[index]
     }
 }
 

@@ -1,7 +1,11 @@
 public import LogboxCore
 
-/// One event as the store keeps it: the raw line, its fields as byte ranges into that line, and
-/// where it came from.
+/// One event as the store keeps it: the raw line, values not in the line, its fields as byte
+/// ranges into the two, and where it came from.
+///
+/// Field ranges are relative to `line ++ extra`: below `line.count` a value is text of the line,
+/// from there on one of the `extra` values (what enrich steps add: a lookup result, a redaction
+/// mark). `line` stays the raw line as received (or as a redaction rewrote it).
 ///
 /// The decoded form of an `EventRecord`. Names and input names are small integers into tables the
 /// owner (a segment or a WAL batch) keeps once, so an event carries no `String`. A `String` is made
@@ -25,6 +29,8 @@ public struct StoredEvent: Sendable, Hashable {
     public var file: UInt32
     /// The line as received, without its terminator.
     public var line: [UInt8]
+    /// Bytes of field values that are not in the line, back to back; ranges past `line.count` point here.
+    public var extra: [UInt8]
     public var fields: [StoredField]
 
     public init(
@@ -35,6 +41,7 @@ public struct StoredEvent: Sendable, Hashable {
         source: UInt32 = 0,
         file: UInt32 = StoredEvent.noFile,
         line: [UInt8],
+        extra: [UInt8] = [],
         fields: [StoredField] = []
     ) {
         self.timestamp = timestamp
@@ -44,6 +51,7 @@ public struct StoredEvent: Sendable, Hashable {
         self.source = source
         self.file = file
         self.line = line
+        self.extra = extra
         self.fields = fields
     }
 
@@ -54,12 +62,23 @@ public struct StoredEvent: Sendable, Hashable {
         self.fields.first { $0.name == name }
     }
 
-    /// The value's bytes as written in the line (escapes not decoded).
+    /// `line.count`: where the extra values start in the ranges of `fields`.
+    public var lineLength: Int { self.line.count }
+
+    /// The value's bytes as written in the line or in `extra` (escapes not decoded).
     ///
-    /// A range outside the line (possible only in an event built by hand) is clipped to it.
+    /// A range that starts in the line is clipped to the line, one that starts past it to `extra`
+    /// (a range across both, or outside both, is possible only in an event built by hand).
     public func rawBytes(_ field: StoredField) -> ArraySlice<UInt8> {
-        let lower = min(max(Int(field.start), 0), self.line.count)
-        let upper = min(max(lower + Int(max(field.length, 0)), lower), self.line.count)
+        let start = Int(field.start)
+        let length = Int(max(field.length, 0))
+        if start >= self.line.count && !self.extra.isEmpty {
+            let lower = min(start - self.line.count, self.extra.count)
+            let upper = min(lower + length, self.extra.count)
+            return self.extra[lower..<upper]
+        }
+        let lower = min(max(start, 0), self.line.count)
+        let upper = min(max(lower + length, lower), self.line.count)
         return self.line[lower..<upper]
     }
 
@@ -76,12 +95,13 @@ public struct StoredEvent: Sendable, Hashable {
 }
 
 /// One field of a stored event: a name id, and the value as a byte range into the event's line
-/// plus a typed payload (the same meaning as `FieldSlot`'s, with the range relative to the line).
+/// (or its extra values) plus a typed payload (the same meaning as `FieldSlot`'s, with the range
+/// relative to `line ++ extra`).
 public struct StoredField: Sendable, Hashable {
     /// Index into the owner's field-name table.
     public var name: UInt32
     public var kind: ValueKind
-    /// Offset of the value in `StoredEvent.line`.
+    /// Offset of the value in `StoredEvent.line ++ StoredEvent.extra`.
     public var start: Int32
     public var length: Int32
     /// The integer, the `Double` bit pattern, the boolean (0/1) or `Level.rawValue`, by `kind`;

@@ -1,23 +1,41 @@
-/// Which segments to merge next: leveled and time-ordered.
+/// Which segments to merge next: tiered by size, and time-ordered.
 ///
-/// Segments of one level are merged `mergeFactor` at a time, oldest (lowest id) first, into one
-/// segment of the next level, so the store holds about `mergeFactor` segments per level and a
-/// query opens O(log n) of them. Only segments next to each other in flush order are merged, so
-/// a merged segment covers a contiguous stretch of time (Lucene's LogMergePolicy reasoning:
-/// order matters for logs). Segments over `maximumMergedEvents` stay as they are.
+/// A segment's tier is its size: tier 0 up to `mergeFloorEvents` events, then one tier per
+/// factor of `mergeFactor` above it. `mergeFactor` neighbouring segments of one tier are merged
+/// into one, lowest tier first, so the store holds about `mergeFactor` segments per tier and a query
+/// opens O(log n) of them. Sizes, not merge counts, make the tiers: the tiny segments that
+/// once-a-second flushes write on a quiet box merge with each other until they reach the floor,
+/// instead of each one waiting for three big neighbours (or a merge of tiny ones counting as big).
+/// Only segments next to each other in manifest order (time order: flushes append, a merge takes
+/// its inputs' place) are merged, so a merged segment covers a contiguous stretch of time
+/// (Lucene's LogMergePolicy reasoning: order matters for logs). Segments over
+/// `maximumMergedEvents` stay as they are.
 enum MergePolicy {
+    /// The size tier of a segment of `docCount` events.
+    static func tier(docCount: Int, options: StoreOptions) -> Int {
+        let floor = max(options.mergeFloorEvents, 1)
+        let factor = max(options.mergeFactor, 2)
+        var tier = 0
+        var bound = floor
+        while docCount > bound && tier < 64 {
+            tier += 1
+            bound = bound > Int.max / factor ? Int.max : bound * factor
+        }
+        return tier
+    }
+
+    /// `segments` in manifest order; returns neighbours to merge, in that order, or nil.
     static func pick(_ segments: [SegmentInfo], options: StoreOptions) -> [SegmentInfo]? {
-        let sorted = segments.sorted { $0.id < $1.id }
-        let levels = Set(sorted.map(\.level)).sorted()
-        for level in levels {
+        let tiers = segments.map { Self.tier(docCount: $0.docCount, options: options) }
+        for tier in Set(tiers).sorted() {
             var run: [SegmentInfo] = []
-            for segment in sorted {
-                guard segment.level == level, segment.docCount < options.maximumMergedEvents else {
+            for (segment, segmentTier) in zip(segments, tiers) {
+                guard segmentTier == tier, segment.docCount < options.maximumMergedEvents else {
                     run.removeAll()
                     continue
                 }
                 run.append(segment)
-                if run.count == options.mergeFactor {
+                if run.count == max(options.mergeFactor, 2) {
                     let total = run.reduce(0) { $0 + $1.docCount }
                     if total <= options.maximumMergedEvents { return run }
                     run.removeFirst()
@@ -54,8 +72,8 @@ enum Retention {
 
 /// Replaces several segments by one merged from them (`SegmentMerger`).
 enum Merger {
-    /// Merges `segments` in id order into one segment of the next level, publishes it in their
-    /// place and retires them. Ingest goes on meanwhile: the manifest is locked only to publish,
+    /// Merges `segments` in manifest (time) order into one segment of the next level, publishes it
+    /// in their place and retires them. Ingest goes on meanwhile: the manifest is locked only to publish,
     /// and a segment dropped by retention during the merge makes the merge give up.
     static func merge(
         _ segments: [SegmentInfo],
@@ -63,7 +81,10 @@ enum Merger {
         compressionLevel: Int32,
         beforePublish: (@Sendable () -> Void)? = nil
     ) throws(StoreError) {
-        let ordered = segments.sorted { $0.id < $1.id }
+        // Manifest order is time order (a merged segment's id is newer than the flushes around it).
+        var position: [UInt64: Int] = [:]
+        for (index, info) in state.manifest.segments.enumerated() { position[info.id] = index }
+        let ordered = segments.sorted { (position[$0.id] ?? Int.max, $0.id) < (position[$1.id] ?? Int.max, $1.id) }
         let level = (ordered.map(\.level).max() ?? 0) + 1
         let id = state.reserveSegmentIDs()
         var readers: [SegmentReader] = []

@@ -174,7 +174,8 @@ struct SegmentMerger {
             truncatedTerms: inputs.reduce(0) { $0 + $1.meta.truncatedTerms },
             skippedFields: inputs.reduce(0) { $0 + $1.meta.skippedFields },
             droppedColumns: dropped.sorted(),
-            rawBytes: rawBytes
+            rawBytes: rawBytes,
+            leaves: inputs.flatMap(\.meta.effectiveLeaves)
         )
         return (files, meta)
     }

@@ -1,6 +1,6 @@
 /// `logbox index verify`: every checksum, every structure against the others.
 ///
-/// Per segment: the footers and checksums of all five files (at open), every doc-store block and
+/// Per segment: the footers of all five files (at open) and their checksums, every doc-store block and
 /// record, the term dictionary's order, every postings list decoded in full with each doc id below
 /// the doc count, the columns against the doc count, and the meta's count against the doc store.
 /// Then the WAL: every record beyond the manifest decodes.
@@ -63,6 +63,8 @@ public enum StoreVerifier {
     static func verify(_ segment: SegmentReader) throws(StoreError) -> Int {
         let name = SegmentInfo.directoryName(segment.id)
         let docCount = segment.docCount
+        // Opening checked the footers; the checksums need every byte, so they are checked here.
+        try segment.verifyChecksums()
         guard segment.docs.count == docCount else {
             throw StoreError(
                 .corrupt,

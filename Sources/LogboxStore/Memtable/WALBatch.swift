@@ -4,7 +4,8 @@ public import LogboxCore
 ///
 /// Layout (inside the WAL's framing and compression), varints LEB128:
 /// ```
-/// type             u8       1 = events
+/// type             u8       2 = events (EventRecord layout 2); 1 = events in EventRecord layout 1,
+///                           written before values outside the line existed (still read)
 /// nameCount        varint   field names, length-prefixed UTF-8; the records' name ids index this list
 /// sourceCount      varint   input names and paths, length-prefixed; records' source/file ids index it
 /// checkpointCount  varint   Checkpoint encodings: where each input stands once this batch is stored
@@ -16,13 +17,17 @@ public import LogboxCore
 /// tailed file exactly-once: after a crash, a line is either in a synced record (and its
 /// position with it) or in neither.
 public struct WALBatch: Sendable {
-    public static let eventsType: UInt8 = 1
+    public static let eventsType: UInt8 = 2
+    /// The type of payloads whose records have EventRecord layout 1.
+    public static let eventsTypeVersion1: UInt8 = 1
 
     public var names: [String]
     public var sources: [String]
     public var checkpoints: [Checkpoint]
     public var timestampBase: Int64
     public var eventCount: Int
+    /// The EventRecord layout of `records` (1 or 2).
+    public var recordVersion: Int = EventRecord.formatVersion
     /// The encoded records.
     public var records: ArraySlice<UInt8>
 
@@ -66,7 +71,9 @@ public struct WALBatch: Sendable {
     public static func decode(_ payload: [UInt8]) throws(StoreError) -> WALBatch {
         var reader = ByteReader(payload)
         let type = try reader.u8()
-        guard type == Self.eventsType else { throw StoreError(.corrupt, offset: 0, "unknown WAL payload type \(type)") }
+        guard type == Self.eventsType || type == Self.eventsTypeVersion1 else {
+            throw StoreError(.corrupt, offset: 0, "unknown WAL payload type \(type) (this build reads 1 and 2)")
+        }
         var names: [String] = []
         for _ in 0..<(try reader.count(limit: 1 << 24)) { names.append(try reader.string()) }
         var sources: [String] = []
@@ -81,6 +88,7 @@ public struct WALBatch: Sendable {
             checkpoints: checkpoints,
             timestampBase: base,
             eventCount: count,
+            recordVersion: type == Self.eventsTypeVersion1 ? 1 : 2,
             records: payload[(payload.startIndex + reader.offset)...]
         )
     }
@@ -89,7 +97,7 @@ public struct WALBatch: Sendable {
     public func forEachEvent(_ body: (StoredEvent) throws(StoreError) -> Void) throws(StoreError) {
         var reader = ByteReader(self.records)
         for _ in 0..<self.eventCount {
-            let event = try EventRecord.decode(&reader, timestampBase: self.timestampBase)
+            let event = try EventRecord.decode(&reader, timestampBase: self.timestampBase, version: self.recordVersion)
             guard Int(event.source) < self.sources.count,
                 event.file == UInt32.max || Int(event.file) < self.sources.count,
                 event.fields.allSatisfy({ Int($0.name) < self.names.count })

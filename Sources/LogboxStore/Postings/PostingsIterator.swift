@@ -11,7 +11,7 @@ public struct PostingsIterator: Sendable {
     /// Whether `positions()` can be asked for.
     public let hasPositions: Bool
 
-    private let body: ArraySlice<UInt8>
+    private let body: ByteStorage
     private let listOffset: Int
     private let blockCount: Int
     private let entrySize: Int
@@ -30,7 +30,7 @@ public struct PostingsIterator: Sendable {
     private var positionCursor = 0
     private var positionCursorIndex = 0
 
-    init(body: ArraySlice<UInt8>, address: PostingsAddress) throws(StoreError) {
+    init(body: ByteStorage, address: PostingsAddress) throws(StoreError) {
         let offset = Int(clamping: address.offset)
         guard offset >= PostingsWriter.headerSize, offset < body.count else {
             throw StoreError(.corrupt, offset: Int64(offset), "postings offset \(address.offset) is outside the body")

@@ -4,9 +4,9 @@
 /// `PostingsIterator`. Bad bytes throw `StoreError(.corrupt)` with the body offset, never trap.
 public final class PostingsReader: Sendable {
     /// The postings body (without the file footer); its length bounds the addresses in the terms.
-    public let body: ArraySlice<UInt8>
+    public let body: ByteStorage
 
-    public init(body: ArraySlice<UInt8>) throws(StoreError) {
+    public init(body: ByteStorage) throws(StoreError) {
         var reader = ByteReader(body)
         let version = try reader.u16()
         guard version == PostingsWriter.formatVersion else {
@@ -19,8 +19,13 @@ public final class PostingsReader: Sendable {
         self.body = body
     }
 
+    /// Reads a copy of `body` (tests, and bodies not read from a file).
+    public convenience init(body: ArraySlice<UInt8>) throws(StoreError) {
+        try self.init(body: ByteStorage(body))
+    }
+
     public convenience init(body: [UInt8]) throws(StoreError) {
-        try self.init(body: body[...])
+        try self.init(body: ByteStorage(body))
     }
 
     /// An iterator over the list at `address`, positioned before its first doc.

@@ -76,16 +76,12 @@ struct SegmentBuilder {
         }
         for field in local.fields {
             if field.name == self.messageField {
-                self.addText(
-                    local.line[Int(field.start)..<Int(field.start) + Int(field.length)],
-                    kind: field.kind,
-                    doc: doc
-                )
+                self.addText(local.rawBytes(field), kind: field.kind, doc: doc)
                 continue
             }
             if Int(field.name) >= self.tables.count { self.skippedFields += 1; continue }
             if self.timeField[Int(field.name)] { continue }
-            let raw = local.line[Int(field.start)..<Int(field.start) + Int(field.length)]
+            let raw = local.rawBytes(field)
             self.scratch.removeAll(keepingCapacity: true)
             if IndexingRules.exactTerm(of: field.kind, raw: raw, payload: field.payload, into: &self.scratch) {
                 self.truncatedTerms += 1
@@ -204,7 +200,8 @@ struct SegmentBuilder {
             truncatedTerms: self.truncatedTerms + self.tokenizer.truncatedTerms,
             skippedFields: self.skippedFields,
             droppedColumns: columns.droppedKeywordFields,
-            rawBytes: self.rawBytes
+            rawBytes: self.rawBytes,
+            leaves: [SegmentLeaf(id: self.id, docCount: Int(self.docCount))]
         )
         return (files, meta)
     }

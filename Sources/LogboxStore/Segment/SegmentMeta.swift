@@ -1,6 +1,6 @@
 /// The `meta` file of a segment: what it holds, in which tables its events' ids resolve.
 ///
-/// Body layout (sealed with `FileFooter`, kind `.meta`, version 1), varints LEB128:
+/// Body layout (sealed with `FileFooter`, kind `.meta`, version 2), varints LEB128:
 /// ```
 /// id                 varint
 /// level              u8        0 flushed from the memtable; n + 1 merged from level n
@@ -14,9 +14,15 @@
 /// skippedFields      varint    field values not indexed (over the per-segment field limit)
 /// droppedColumns     varint    keyword columns dropped for too many values, then their names
 /// rawBytes           varint    bytes of the events' lines, one newline each: the input they came from
+/// leafCount          varint    (version 2) the flushed segments this one holds, in doc order:
+///   id               varint      the flushed segment's id
+///   docCount         varint      its docs: leaf i covers the docCount docs after those of leaves 0..<i
 /// ```
+/// Version 1 (no leaves) still reads: its one leaf is the segment itself.
 public struct SegmentMeta: Sendable, Hashable {
-    public static let version: UInt16 = 1
+    public static let version: UInt16 = 2
+    /// The versions `decode` reads.
+    public static let readableVersions: ClosedRange<UInt16> = 1...2
 
     public var id: UInt64
     public var level: UInt8
@@ -32,6 +38,17 @@ public struct SegmentMeta: Sendable, Hashable {
     public var skippedFields: Int
     public var droppedColumns: [String]
     public var rawBytes: UInt64
+    /// The flushed segments whose docs this one holds, in doc order: `[(id, docCount)]` for a
+    /// flushed segment, the inputs' leaves one after the other for a merged one. Flush ids rise
+    /// across writers, so a follower that has shown every leaf up to id H shows exactly the docs
+    /// of the leaves above H (`logbox query --follow`). Empty only before `encode`, which then
+    /// writes the segment itself as its one leaf.
+    public var leaves: [SegmentLeaf] = []
+
+    /// `leaves`, or the segment itself when none were set.
+    public var effectiveLeaves: [SegmentLeaf] {
+        self.leaves.isEmpty ? [SegmentLeaf(id: self.id, docCount: self.docCount)] : self.leaves
+    }
 
     public static func == (lhs: SegmentMeta, rhs: SegmentMeta) -> Bool {
         lhs.id == rhs.id && lhs.level == rhs.level && lhs.docCount == rhs.docCount && lhs.minTime == rhs.minTime
@@ -39,7 +56,7 @@ public struct SegmentMeta: Sendable, Hashable {
             && lhs.sources == rhs.sources && lhs.fileSizes.map(\.name) == rhs.fileSizes.map(\.name)
             && lhs.fileSizes.map(\.bytes) == rhs.fileSizes.map(\.bytes) && lhs.truncatedTerms == rhs.truncatedTerms
             && lhs.skippedFields == rhs.skippedFields && lhs.droppedColumns == rhs.droppedColumns
-            && lhs.rawBytes == rhs.rawBytes
+            && lhs.rawBytes == rhs.rawBytes && lhs.effectiveLeaves == rhs.effectiveLeaves
     }
 
     public func hash(into hasher: inout Hasher) {
@@ -69,11 +86,17 @@ public struct SegmentMeta: Sendable, Hashable {
         writer.varint(self.droppedColumns.count)
         for name in self.droppedColumns { writer.string(name) }
         writer.varint(self.rawBytes)
+        let leaves = self.effectiveLeaves
+        writer.varint(leaves.count)
+        for leaf in leaves {
+            writer.varint(leaf.id)
+            writer.varint(leaf.docCount)
+        }
         return FileFooter.seal(writer.bytes, kind: .meta, version: Self.version)
     }
 
     public static func decode(_ file: [UInt8], name: String) throws(StoreError) -> SegmentMeta {
-        let body = try FileFooter.open(file, kind: .meta, version: Self.version, name: name)
+        let (body, version) = try FileFooter.open(file, kind: .meta, versions: Self.readableVersions, name: name)
         do throws(StoreError) {
             var reader = ByteReader(body)
             let id = try reader.varint()
@@ -93,6 +116,31 @@ public struct SegmentMeta: Sendable, Hashable {
             var dropped: [String] = []
             for _ in 0..<(try reader.count(limit: 1 << 20)) { dropped.append(try reader.string()) }
             let rawBytes = try reader.varint()
+            var leaves: [SegmentLeaf] = []
+            if version >= 2 {
+                let leafCount = try reader.count(limit: max(docCount, 1))
+                leaves.reserveCapacity(leafCount)
+                var covered = 0
+                for _ in 0..<leafCount {
+                    let leafAt = reader.offset
+                    let leafID = try reader.varint()
+                    let leafDocs = try reader.count(limit: Int(UInt32.max))
+                    covered += leafDocs
+                    guard covered <= docCount else {
+                        throw StoreError(.corrupt, offset: Int64(leafAt), "leaves hold more than \(docCount) docs")
+                    }
+                    leaves.append(SegmentLeaf(id: leafID, docCount: leafDocs))
+                }
+                guard covered == docCount else {
+                    throw StoreError(
+                        .corrupt,
+                        offset: Int64(reader.offset),
+                        "leaves hold \(covered) docs, the segment \(docCount)"
+                    )
+                }
+            } else {
+                leaves = [SegmentLeaf(id: id, docCount: docCount)]
+            }
             guard reader.isAtEnd else {
                 throw StoreError(.corrupt, offset: Int64(reader.offset), "bytes after the meta")
             }
@@ -109,10 +157,22 @@ public struct SegmentMeta: Sendable, Hashable {
                 truncatedTerms: truncatedTerms,
                 skippedFields: skippedFields,
                 droppedColumns: dropped,
-                rawBytes: rawBytes
+                rawBytes: rawBytes,
+                leaves: leaves
             )
         } catch {
             throw error.located(in: name)
         }
+    }
+}
+
+/// One flushed segment inside a (possibly merged) segment: its id and how many docs it gave.
+public struct SegmentLeaf: Sendable, Hashable {
+    public var id: UInt64
+    public var docCount: Int
+
+    public init(id: UInt64, docCount: Int) {
+        self.id = id
+        self.docCount = docCount
     }
 }

@@ -2,6 +2,12 @@ import Glibc
 
 /// One immutable segment, opened: its meta and a reader per file, every footer checked.
 ///
+/// The four data files are memory-mapped and read in place: opening one reads the footers and
+/// what the readers' `init`s look at (tables, indexes), not the bodies, so a snapshot of a large
+/// store opens in milliseconds and its pages belong to the page cache. The footers' magic, kind,
+/// version and length are checked at open; their checksums, which need every byte read, are
+/// checked by `verifyChecksums()` (`logbox index verify`).
+///
 /// While open it holds a shared `flock` on its `meta` file: the pin that keeps the store from
 /// deleting a segment someone still reads (`SegmentJanitor` deletes only what it can lock
 /// exclusively). Immutable after `init`, so queries share it across tasks.
@@ -14,6 +20,8 @@ public final class SegmentReader: Sendable {
     public let columns: ColumnsReader
     public let docs: DocStoreReader
     private let pin: Int32
+    /// Each data file's body and the checksum its footer gives, for `verifyChecksums`.
+    private let bodies: [(name: String, body: ByteStorage, crc: UInt32)]
 
     public static let fileNames = ["terms", "postings", "columns", "docs"]
 
@@ -28,27 +36,37 @@ public final class SegmentReader: Sendable {
         _ = flock(pin, LOCK_SH)
         do throws(StoreError) {
             self.meta = try SegmentMeta.decode(try fileSystem.readFile(metaPath), name: "\(name)/meta")
-            func body(_ file: String, _ kind: FileFooter.Kind, _ version: UInt16) throws(StoreError) -> ArraySlice<
-                UInt8
-            > {
-                try FileFooter.open(
-                    try fileSystem.readFile("\(directory)/\(file)"),
+            var bodies: [(name: String, body: ByteStorage, crc: UInt32)] = []
+            func body(_ file: String, _ kind: FileFooter.Kind, _ versions: ClosedRange<UInt16>) throws(StoreError)
+                -> ByteStorage
+            {
+                let mapped = try MappedFile(path: "\(directory)/\(file)", name: "\(name)/\(file)")
+                let opened = try FileFooter.open(
+                    ByteStorage(mapped),
                     kind: kind,
-                    version: version,
-                    name: "\(name)/\(file)"
+                    versions: versions,
+                    name: "\(name)/\(file)",
+                    verifyChecksum: false
                 )
+                bodies.append(("\(name)/\(file)", opened.body, opened.crc))
+                return opened.body
             }
             func located<T>(_ file: String, _ make: () throws(StoreError) -> T) throws(StoreError) -> T {
                 do { return try make() } catch { throw error.located(in: "\(name)/\(file)") }
             }
-            let terms = try body("terms", .terms, TermDictionaryWriter.formatVersion)
-            let postings = try body("postings", .postings, PostingsWriter.formatVersion)
-            let columns = try body("columns", .columns, ColumnsWriter.formatVersion)
-            let docs = try body("docs", .docs, DocStoreWriter.formatVersion)
+            let terms = try body(
+                "terms",
+                .terms,
+                TermDictionaryWriter.formatVersion...TermDictionaryWriter.formatVersion
+            )
+            let postings = try body("postings", .postings, PostingsWriter.formatVersion...PostingsWriter.formatVersion)
+            let columns = try body("columns", .columns, ColumnsWriter.formatVersion...ColumnsWriter.formatVersion)
+            let docs = try body("docs", .docs, DocStoreWriter.readableVersions)
             self.terms = try located("terms") { () throws(StoreError) in try TermDictionaryReader(body: terms) }
             self.postings = try located("postings") { () throws(StoreError) in try PostingsReader(body: postings) }
             self.columns = try located("columns") { () throws(StoreError) in try ColumnsReader(body: columns) }
             self.docs = try located("docs") { () throws(StoreError) in try DocStoreReader(body: docs) }
+            self.bodies = bodies
         } catch {
             Glibc.close(pin)
             throw error
@@ -57,6 +75,12 @@ public final class SegmentReader: Sendable {
     }
 
     deinit { Glibc.close(self.pin) }
+
+    /// Checks every data file's body against its footer's checksum (reads every byte).
+    /// - Throws: `StoreError(.corrupt)` naming the first file whose checksum does not hold.
+    public func verifyChecksums() throws(StoreError) {
+        for file in self.bodies { try FileFooter.verifyChecksum(of: file.body, crc: file.crc, name: file.name) }
+    }
 
     public var id: UInt64 { self.meta.id }
     public var docCount: Int { self.meta.docCount }

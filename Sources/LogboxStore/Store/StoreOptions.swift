@@ -2,14 +2,21 @@
 public struct StoreOptions: Sendable {
     /// Flush the memtable into a segment once it holds this many events…
     public var flushEvents = 32_768
-    /// …or this many bytes of WAL payload (this bounds the memory a flush needs).
+    /// …or this many bytes of WAL payload (this bounds the memory a flush needs)…
     public var flushBytes = 16 << 20
+    /// …or once the oldest unflushed event was appended this long ago, so that new events reach
+    /// readers' snapshots within about this interval (DESIGN.md: visible within a second). Checked
+    /// by `maintain()`, which the ingest loop calls between batches and on an idle timer.
+    public var flushInterval: Duration = .seconds(1)
     /// Group commit: the WAL is fsynced at least this often while records arrive.
     public var syncInterval: Duration = .milliseconds(100)
     /// A WAL file rolls over at this size.
     public var walFileSize = 64 << 20
-    /// Merge this many segments of one level into one of the next level.
+    /// Merge this many neighbouring segments of one size tier into one.
     public var mergeFactor = 4
+    /// Segments of at most this many events share the lowest size tier (`MergePolicy`), so the
+    /// tiny segments of once-a-second flushes are merged with each other until they reach it.
+    public var mergeFloorEvents = 4_096
     /// Segments larger than this many events are not merged further: a merge holds its output's
     /// files in memory until it writes them (about 150 bytes per event), so this bounds its memory.
     public var maximumMergedEvents = 262_144
@@ -23,6 +30,8 @@ public struct StoreOptions: Sendable {
     /// Called on the merge queue after a merged segment is written and before it is published
     /// (tests use it to hold a merge open while ingest goes on).
     public var beforeMergePublish: (@Sendable () -> Void)?
+    /// The clock `flushInterval` is measured with (tests pass a fake one).
+    public var clock: @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }
 
     public init() {}
 }

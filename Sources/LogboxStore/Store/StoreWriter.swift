@@ -9,8 +9,10 @@ import Synchronization
 /// manifest, removes what an interrupted write left behind, and replays the WAL records the
 /// manifest does not cover into the memtable, cutting a torn tail. Then, per batch of events:
 /// `append` (WAL record, memtable), then `maintain` (group commit: the WAL is fsynced at least
-/// every `syncInterval`; the memtable becomes a segment at `flushEvents`/`flushBytes`, after which
-/// the WAL files it covered are deleted); `sync` when durability is needed now.
+/// every `syncInterval`; the memtable becomes a segment at `flushEvents`/`flushBytes`, or once its
+/// oldest event is `flushInterval` old, after which the WAL files it covered are deleted); `sync`
+/// when durability is needed now. Readers see events once they are in a segment, so a daemon calls
+/// `maintain` on an idle timer too (a fraction of `flushInterval`), not only after appends.
 /// Merges run on a background queue and never block `append`.
 ///
 /// Not thread-safe: one task drives a writer (merges synchronize with it through the manifest).
@@ -28,6 +30,8 @@ public final class StoreWriter {
     private var memtableEvents = 0
     private var memtableBytes = 0
     private var memtableLastSequence: UInt64 = 0
+    /// When the oldest event of the memtable was appended (or replayed); nil while it is empty.
+    private var memtableSince: ContinuousClock.Instant?
     private var checkpointsByInput: [CheckpointKey: Checkpoint] = [:]
     private let merges = DispatchGroup()
     private let mergeQueue = DispatchQueue(label: "logbox.store.merge")
@@ -114,6 +118,7 @@ public final class StoreWriter {
         self.memtableEvents = events
         self.memtableBytes = bytes
         self.memtableLastSequence = lastSequence
+        if events > 0 { self.memtableSince = options.clock() }
         for batch in batches {
             for checkpoint in batch.checkpoints { self.checkpointsByInput[CheckpointKey(checkpoint)] = checkpoint }
         }
@@ -153,6 +158,7 @@ public final class StoreWriter {
             receivedAt: receivedAt
         )
         let sequence = try self.wal.append(payload)
+        if self.memtableSince == nil && batch.count > 0 { self.memtableSince = self.options.clock() }
         self.memtable.append(try WALBatch.decode(payload))
         self.memtableEvents += batch.count
         self.memtableBytes += payload.count
@@ -160,15 +166,24 @@ public final class StoreWriter {
         for checkpoint in checkpoints { self.checkpointsByInput[CheckpointKey(checkpoint)] = checkpoint }
     }
 
-    /// Group commit and flush policy, called between appends: fsyncs the WAL when `syncInterval`
-    /// has passed, and turns the memtable into a segment once it holds `flushEvents` events or
-    /// `flushBytes` bytes. Kept apart from `append` so that an error here (a full disk while
+    /// Group commit and flush policy, called between appends (and on an idle timer): fsyncs the WAL
+    /// when `syncInterval` has passed, and turns the memtable into a segment once it holds
+    /// `flushEvents` events or `flushBytes` bytes, or its oldest event is older than
+    /// `flushInterval`. Kept apart from `append` so that an error here (a full disk while
     /// writing a segment) is not mistaken for the batch not being taken: it was.
     public func maintain() throws(StoreError) {
         _ = try self.wal.syncIfDue()
-        if self.memtableEvents >= self.options.flushEvents || self.memtableBytes >= self.options.flushBytes {
+        if self.memtableEvents >= self.options.flushEvents || self.memtableBytes >= self.options.flushBytes
+            || self.flushIsDue
+        {
             try self.flush()
         }
+    }
+
+    /// Whether the memtable holds events appended more than `flushInterval` ago.
+    public var flushIsDue: Bool {
+        guard self.memtableEvents > 0, let since = self.memtableSince else { return false }
+        return self.options.clock() - since > self.options.flushInterval
     }
 
     /// Makes everything appended so far durable (one fdatasync of the WAL).
@@ -202,6 +217,7 @@ public final class StoreWriter {
             manifest.checkpoints = checkpoints
         }
         self.memtable.removeAll()
+        self.memtableSince = nil
         self.memtableEvents = 0
         self.memtableBytes = 0
         // Everything appended is now in a segment: continue in a fresh WAL file and drop the old ones.
@@ -234,7 +250,8 @@ public final class StoreWriter {
     /// Waits for running background merges.
     public func waitForMerges() { self.merges.wait() }
 
-    /// Starts a background merge if some level has `mergeFactor` segments and none is running.
+    /// Starts a background merge if some size tier has `mergeFactor` neighbouring segments
+    /// (`MergePolicy`) and none is running.
     public func scheduleMerge() {
         let started = self.mergeStatus.withLock { status -> Bool in
             if status.running { return false }
@@ -274,7 +291,7 @@ public final class StoreWriter {
         self.merges.wait()
         var run: [SegmentInfo] = []
         var events = 0
-        for segment in self.state.manifest.segments.sorted(by: { $0.id < $1.id }) {
+        for segment in self.state.manifest.segments {
             if events + segment.docCount > self.options.maximumMergedEvents && !run.isEmpty {
                 if run.count > 1 {
                     try Merger.merge(run, state: self.state, compressionLevel: self.options.compactCompressionLevel)

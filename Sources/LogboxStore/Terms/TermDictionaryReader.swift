@@ -1,8 +1,11 @@
+import Synchronization
+
 /// Reads a term dictionary body (layout in `TermDictionaryWriter.swift`).
 ///
-/// Keeps only the field table and each field's sparse index (the first term of every block of 32,
-/// copied into one contiguous buffer) besides the body; a lookup binary-searches the sparse index
-/// and decodes one block.
+/// `init` reads only the field table. A field's sparse index (the first term of every block of
+/// 32, copied into one contiguous buffer) is read on the field's first lookup and kept; a lookup
+/// binary-searches it and decodes one block. So opening a segment costs nothing per term, and a
+/// query pays for the fields it uses (on a mapped file, only their pages are read).
 /// Immutable after `init`, so concurrent queries share one reader. Bad bytes throw
 /// `StoreError(.corrupt)` with the body offset, never trap.
 public final class TermDictionaryReader: Sendable {
@@ -22,20 +25,31 @@ public final class TermDictionaryReader: Sendable {
         var nameBytes: [UInt8]
         var blocksStart: Int
         var blocksEnd: Int
+        /// Where the field's sparse index ends (it starts at `blocksEnd`).
+        var sparseEnd: Int
         var termCount: Int
-        var blocks: [Block]
     }
 
-    private let body: ArraySlice<UInt8>
+    /// One field's sparse index, read on first use.
+    private final class SparseIndex: Sendable {
+        let blocks: [Block]
+        /// The first term of every block, back to back (kept contiguous so a binary search stays in cache).
+        let firstTerms: [UInt8]
+
+        init(blocks: [Block], firstTerms: [UInt8]) {
+            self.blocks = blocks
+            self.firstTerms = firstTerms
+        }
+    }
+
+    private let body: ByteStorage
     private let table: [Field]
-    /// The first term of every block of every field, back to back (the sparse indexes' keys, kept
-    /// contiguous so a binary search stays in cache).
-    private let firstTerms: [UInt8]
+    /// Per field of `table`, its sparse index once read.
+    private let sparse: Mutex<[SparseIndex?]>
     /// The field names, in ascending byte order.
     public let fields: [String]
 
-    public init(body: ArraySlice<UInt8>) throws(StoreError) {
-        let blockSize = TermDictionaryWriter.blockSize
+    public init(body: ByteStorage) throws(StoreError) {
         let headerSize = TermDictionaryWriter.headerSize
         guard body.count >= headerSize + 8 else {
             throw StoreError(.corrupt, offset: 0, "term dictionary of \(body.count) bytes is too short")
@@ -62,7 +76,6 @@ public final class TermDictionaryReader: Sendable {
         let fieldCount = try reader.count(limit: reader.remaining)
         var table: [Field] = []
         table.reserveCapacity(fieldCount)
-        var firstTerms: [UInt8] = []
         var sectionEnd = headerSize
         for _ in 0..<fieldCount {
             let entryStart = reader.offset
@@ -82,43 +95,14 @@ public final class TermDictionaryReader: Sendable {
             }
             let blocksEnd = sectionOffset + blocksLength
             sectionEnd = blocksEnd + sparseLength
-            let blockCount = (termCount + blockSize - 1) / blockSize
-            var blocks: [Block] = []
-            blocks.reserveCapacity(blockCount)
-            var sparse = Self.reader(body, from: blocksEnd, to: sectionEnd)
-            var blockOffset = 0
-            for index in 0..<blockCount {
-                let termCount = try sparse.count(limit: sparse.remaining)
-                let termStart = sparse.offset
-                try sparse.skip(termCount)
-                let deltaStart = sparse.offset
-                let delta = try sparse.count(limit: blocksLength)
-                blockOffset += delta
-                guard index == 0 ? delta == 0 : delta > 0, blockOffset < blocksLength else {
-                    throw StoreError(.corrupt, offset: Int64(deltaStart), "sparse index block offset is out of range")
-                }
-                let term = body[body.startIndex + termStart..<body.startIndex + termStart + termCount]
-                blocks.append(
-                    Block(
-                        key: Self.key(term.span),
-                        firstTermStart: firstTerms.count,
-                        firstTermCount: termCount,
-                        offset: sectionOffset + blockOffset
-                    )
-                )
-                firstTerms.append(contentsOf: term)
-            }
-            guard sparse.isAtEnd else {
-                throw StoreError(.corrupt, offset: Int64(sparse.offset), "sparse index has trailing bytes")
-            }
             table.append(
                 Field(
                     name: String(decoding: name, as: UTF8.self),
                     nameBytes: Array(name),
                     blocksStart: sectionOffset,
                     blocksEnd: blocksEnd,
-                    termCount: termCount,
-                    blocks: blocks
+                    sparseEnd: sectionEnd,
+                    termCount: termCount
                 )
             )
         }
@@ -127,12 +111,61 @@ public final class TermDictionaryReader: Sendable {
         }
         self.body = body
         self.table = table
-        self.firstTerms = firstTerms
+        self.sparse = Mutex([SparseIndex?](repeating: nil, count: table.count))
         self.fields = table.map(\.name)
     }
 
+    /// The sparse index of field `index` of the table, read and checked on first use.
+    private func sparseIndex(_ field: Int) throws(StoreError) -> SparseIndex {
+        if let known = self.sparse.withLock({ $0[field] }) { return known }
+        let info = self.table[field]
+        let blockSize = TermDictionaryWriter.blockSize
+        let blocksLength = info.blocksEnd - info.blocksStart
+        let blockCount = (info.termCount + blockSize - 1) / blockSize
+        var blocks: [Block] = []
+        blocks.reserveCapacity(blockCount)
+        var firstTerms: [UInt8] = []
+        var sparse = Self.reader(self.body, from: info.blocksEnd, to: info.sparseEnd)
+        var blockOffset = 0
+        for number in 0..<blockCount {
+            let termCount = try sparse.count(limit: sparse.remaining)
+            let termStart = sparse.offset
+            try sparse.skip(termCount)
+            let deltaStart = sparse.offset
+            let delta = try sparse.count(limit: blocksLength)
+            blockOffset += delta
+            guard number == 0 ? delta == 0 : delta > 0, blockOffset < blocksLength else {
+                throw StoreError(.corrupt, offset: Int64(deltaStart), "sparse index block offset is out of range")
+            }
+            let term = self.body[self.body.startIndex + termStart..<self.body.startIndex + termStart + termCount]
+            blocks.append(
+                Block(
+                    key: Self.key(term.span),
+                    firstTermStart: firstTerms.count,
+                    firstTermCount: termCount,
+                    offset: info.blocksStart + blockOffset
+                )
+            )
+            firstTerms.append(contentsOf: term)
+        }
+        guard sparse.isAtEnd else {
+            throw StoreError(.corrupt, offset: Int64(sparse.offset), "sparse index has trailing bytes")
+        }
+        let built = SparseIndex(blocks: blocks, firstTerms: firstTerms)
+        return self.sparse.withLock { cache in
+            if let raced = cache[field] { return raced }
+            cache[field] = built
+            return built
+        }
+    }
+
+    /// Reads a copy of `body` (tests, and bodies not read from a file).
+    public convenience init(body: ArraySlice<UInt8>) throws(StoreError) {
+        try self.init(body: ByteStorage(body))
+    }
+
     public convenience init(body: [UInt8]) throws(StoreError) {
-        try self.init(body: body[...])
+        try self.init(body: ByteStorage(body))
     }
 
     /// Number of terms of `field`, 0 when the field has none.
@@ -147,12 +180,13 @@ public final class TermDictionaryReader: Sendable {
     public func lookup(field: String, term: Span<UInt8>) throws(StoreError) -> PostingsAddress? {
         guard let fieldIndex = self.field(named: field) else { return nil }
         let info = self.table[fieldIndex]
-        let block = self.lastBlock(startingAtMost: term, in: info)
+        let index = try self.sparseIndex(fieldIndex)
+        let block = self.lastBlock(startingAtMost: term, in: index)
         guard block >= 0 else { return nil }
         let entries = min(TermDictionaryWriter.blockSize, info.termCount - block * TermDictionaryWriter.blockSize)
         let body = self.body
         let bytes = body.span.extracting(0..<info.blocksEnd)
-        var at = info.blocks[block].offset
+        var at = index.blocks[block].offset
         var previousOffset: UInt64 = 0
         // Invariant: the previous term is below `term` and shares its first `matched` bytes.
         var matched = 0
@@ -204,9 +238,15 @@ public final class TermDictionaryReader: Sendable {
         guard let fieldIndex = self.field(named: field) else { return }
         let info = self.table[fieldIndex]
         var below = lower != nil
-        let startBlock = lower.map { max(0, self.lastBlock(startingAtMost: $0.span, in: info)) } ?? 0
+        let index = try self.sparseIndex(fieldIndex)
+        let startBlock = lower.map { max(0, self.lastBlock(startingAtMost: $0.span, in: index)) } ?? 0
         let storage = self.body
-        var cursor = TermCursor(bytes: storage.span, field: info, block: startBlock)
+        var cursor = TermCursor(
+            bytes: storage.span,
+            field: info,
+            block: startBlock,
+            at: index.blocks[startBlock].offset
+        )
         while try cursor.next() {
             if below, let lower {
                 let order = Self.compare(cursor.term.span, lower.span)
@@ -240,13 +280,14 @@ public final class TermDictionaryReader: Sendable {
     public func verify(postingsLength: UInt64? = nil, docCount: UInt32? = nil) throws(StoreError) {
         var previous: [UInt8] = []
         let body = self.body
-        let firstTerms = self.firstTerms
-        for info in self.table {
-            var cursor = TermCursor(bytes: body.span, field: info, block: 0)
-            for index in 0..<info.termCount {
+        for (number, info) in self.table.enumerated() {
+            let sparse = try self.sparseIndex(number)
+            let firstTerms = sparse.firstTerms
+            var cursor = TermCursor(bytes: body.span, field: info, block: 0, at: info.blocksStart)
+            for entry in 0..<info.termCount {
                 guard try cursor.next() else { break }
-                if index % TermDictionaryWriter.blockSize == 0 {
-                    let block = info.blocks[index / TermDictionaryWriter.blockSize]
+                if entry % TermDictionaryWriter.blockSize == 0 {
+                    let block = sparse.blocks[entry / TermDictionaryWriter.blockSize]
                     let first = firstTerms.span.extracting(
                         block.firstTermStart..<block.firstTermStart + block.firstTermCount
                     )
@@ -301,15 +342,15 @@ public final class TermDictionaryReader: Sendable {
     }
 
     /// The last block whose first term is <= `term`, or -1 when `term` precedes every term.
-    private func lastBlock(startingAtMost term: Span<UInt8>, in info: Field) -> Int {
-        let firstTerms = self.firstTerms
+    private func lastBlock(startingAtMost term: Span<UInt8>, in index: SparseIndex) -> Int {
+        let firstTerms = index.firstTerms
         let bytes = firstTerms.span
         let key = Self.key(term)
         var low = 0
-        var high = info.blocks.count
+        var high = index.blocks.count
         while low < high {
             let middle = (low + high) / 2
-            let block = info.blocks[middle]
+            let block = index.blocks[middle]
             let atMost: Bool
             if block.key != key {
                 atMost = block.key < key
@@ -339,7 +380,7 @@ public final class TermDictionaryReader: Sendable {
     }
 
     /// A reader over `body[from..<to]` whose offsets count from the start of `body`.
-    private static func reader(_ body: ArraySlice<UInt8>, from: Int, to: Int) -> ByteReader {
+    private static func reader(_ body: ByteStorage, from: Int, to: Int) -> ByteReader {
         var reader = ByteReader(body[body.startIndex..<body.startIndex + to])
         reader.offset = from
         return reader
@@ -377,10 +418,11 @@ public final class TermDictionaryReader: Sendable {
         var entryStart = 0
         var previousOffset: UInt64 = 0
 
+        /// Starts at block `block` of `field`, whose body offset is `offset`.
         @_lifetime(copy bytes)
-        init(bytes: Span<UInt8>, field: Field, block: Int) {
+        init(bytes: Span<UInt8>, field: Field, block: Int, at offset: Int) {
             self.bytes = bytes.extracting(0..<field.blocksEnd)
-            self.offset = field.blocks[block].offset
+            self.offset = offset
             self.termCount = field.termCount
             self.index = block * TermDictionaryWriter.blockSize
         }
