@@ -2,6 +2,7 @@ import ArgumentParser
 import Glibc
 import LogboxCore
 import LogboxParse
+import LogboxPipeline
 import LogboxStore
 import Synchronization
 
@@ -17,19 +18,30 @@ struct ImportCommand: OutputCommand {
             Resumable: each file's position is stored with its events, so running the same command again \
             after a crash or Ctrl-C imports exactly the lines not yet stored (--force imports the files \
             again). A live progress bar at a terminal, a line every five seconds otherwise, and a summary.
+
+            With --config, the pipeline decides: its data_dir (unless --data-dir or LOGBOX_DATA_DIR), the \
+            parser of the file source whose glob matches each FILE (auto when none does), and its enrich \
+            steps, run before indexing. Events keep the file's name as their `source`; steps limited with \
+            `sources:` treat a FILE as the pipeline source whose glob matched it.
             """
     )
 
     @OptionGroup var store: DataDirectoryOptions
 
-    @Option(name: .long, help: "Parser: \(ParserRegistry.names.joined(separator: ", ")).")
-    var parser: String = "auto"
+    @Option(name: .long, help: "Parser: \(ParserRegistry.names.joined(separator: ", ")) (default: auto).")
+    var parser: String?
 
     @Option(name: .long, help: "Pattern for --parser pattern.")
     var pattern: String?
 
-    @Option(name: .long, help: "Time zone of timestamps written without one.")
-    var timezone: String = "UTC"
+    @Option(
+        name: .long,
+        help: "A pipeline config (Pipelines/NAME.yaml) giving parsers, enrich steps and the data directory."
+    )
+    var config: String?
+
+    @Option(name: .long, help: "Time zone of timestamps written without one (default: UTC, or the pipeline source's).")
+    var timezone: String?
 
     @Option(name: .long, help: "Longer lines are cut to this many bytes and counted.")
     var maxLineLength: Int = 64 * 1024
@@ -53,22 +65,74 @@ struct ImportCommand: OutputCommand {
         }
         guard self.flushEvents > 0 else { throw ValidationError("--flush-events must be positive") }
         guard self.mergeFactor >= 2 else { throw ValidationError("--merge-factor must be at least 2") }
+        if self.config != nil, self.parser != nil || self.pattern != nil {
+            throw ValidationError(
+                "--config and --parser/--pattern are exclusive: the pipeline's file sources give the parser of each FILE"
+            )
+        }
+    }
+
+    /// How one file is parsed, and which pipeline source it counts as.
+    struct FilePlan {
+        var parser: ParserConfig
+        var source: String?
+        var maxLineLength: Int
+    }
+
+    static var workingDirectory: String {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        guard getcwd(&buffer, buffer.count) != nil else { return "." }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     func execute(output: Output, errors: Output) -> Int32 {
-        let zone: TimeZoneRules
+        var pipeline: PipelineConfig?
+        var chain = EnrichChain(steps: [])
+        if let config = self.config {
+            do throws(PipelineConfigError) {
+                let loaded = try PipelineConfigLoader.load(path: config)
+                chain = try EnrichChain(config: loaded, referenceTime: StoreWriter.now())
+                pipeline = loaded
+            } catch {
+                for issue in error.issues { errors.write("logbox import: \(issue)\n") }
+                return 2
+            }
+        }
+        let workingDirectory = Self.workingDirectory
+        var plans: [FilePlan] = []
+        var zones: [String: TimeZoneRules] = [:]
         do {
-            zone = try TimeZoneRules(named: self.timezone)
-            _ = try ParserRegistry.make(
-                self.parser,
-                pattern: self.pattern,
-                context: ParseContext(zone: zone, referenceTime: 0)
-            )
+            for path in self.files {
+                var plan = FilePlan(
+                    parser: ParserConfig(name: self.parser ?? "auto", pattern: self.pattern),
+                    source: nil,
+                    maxLineLength: self.maxLineLength
+                )
+                if let pipeline {
+                    plan = FilePlan(parser: ParserConfig(), source: nil, maxLineLength: self.maxLineLength)
+                    if let source = pipeline.fileSource(matching: path, workingDirectory: workingDirectory),
+                        case .file(let file) = source.kind
+                    {
+                        plan = FilePlan(parser: source.parser, source: source.name, maxLineLength: file.maxLineLength)
+                    }
+                }
+                if let timezone = self.timezone { plan.parser.timezone = timezone }
+                if zones[plan.parser.timezone] == nil {
+                    zones[plan.parser.timezone] = try TimeZoneRules(named: plan.parser.timezone)
+                }
+                _ = try ParserRegistry.make(
+                    plan.parser.name,
+                    pattern: plan.parser.pattern,
+                    context: ParseContext(zone: zones[plan.parser.timezone]!, referenceTime: 0)
+                )
+                plans.append(plan)
+            }
         } catch {
             errors.write("logbox import: \(error)\n")
             return 2
         }
-        let directory = self.store.resolved
+        // --data-dir, then LOGBOX_DATA_DIR (already applied to the pipeline's data_dir), then the pipeline's.
+        let directory = self.store.dataDir ?? pipeline?.dataDirectory ?? self.store.resolved
         let writer: StoreWriter
         do {
             var options = StoreOptions()
@@ -112,10 +176,10 @@ struct ImportCommand: OutputCommand {
         var lines = LineBatch()
         var batch = EventBatch()
 
-        fileLoop: for path in self.files {
+        fileLoop: for (path, plan) in zip(self.files, plans) {
             if stopRequested.load(ordering: .relaxed) { break }
             do {
-                var reader = try FileLineReader(path: path, maxLineLength: self.maxLineLength)
+                var reader = try FileLineReader(path: path, maxLineLength: plan.maxLineLength)
                 var identity = try Checkpoint.identify(descriptor: reader.fileDescriptor, path: path)
                 if !self.force,
                     let known = try Checkpoint.resume(
@@ -135,19 +199,23 @@ struct ImportCommand: OutputCommand {
                     bytesDone += known.offset
                     reader = try FileLineReader(
                         path: path,
-                        maxLineLength: self.maxLineLength,
+                        maxLineLength: plan.maxLineLength,
                         startOffset: known.offset,
                         startLine: known.nextLine
                     )
                 }
-                let context = ParseContext(zone: zone, referenceTime: reader.modificationTime ?? StoreWriter.now())
+                let context = ParseContext(
+                    zone: zones[plan.parser.timezone]!,
+                    referenceTime: reader.modificationTime ?? StoreWriter.now()
+                )
                 var driver = BatchParser(
-                    parser: try ParserRegistry.make(self.parser, pattern: self.pattern, context: context)
+                    parser: try ParserRegistry.make(plan.parser.name, pattern: plan.parser.pattern, context: context)
                 )
                 let source = Self.baseName(path)
                 while try reader.nextBatch(into: &lines, targetBytes: 1 << 20) {
                     let receivedAt = StoreWriter.now()
                     driver.parse(lines, into: &batch)
+                    if !chain.isEmpty { chain.run(&batch, source: source, file: path, input: plan.source) }
                     var checkpoint = identity
                     (checkpoint.offset, checkpoint.nextLine) = reader.position
                     try writer.append(
@@ -187,6 +255,11 @@ struct ImportCommand: OutputCommand {
         summary += " in \(ParseCommand.decimal(seconds, 2)) s (\(ProgressReporter.count(rate)) events/s, "
         summary += "\(ParseCommand.decimal(seconds > 0 ? megabytes / seconds : 0, 1)) MB/s)"
         if stats.failed > 0 { summary += "; \(stats.failed) lines kept unparsed" }
+        if chain.droppedEvents > 0 { summary += "; \(chain.droppedEvents) events dropped by enrich steps" }
+        let redactions = chain.redactionCounts.filter { $0.value > 0 }.sorted { $0.key < $1.key }
+        if !redactions.isEmpty {
+            summary += "; redacted: " + redactions.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        }
         if !skipped.isEmpty { summary += "; already imported: \(skipped.joined(separator: ", "))" }
         if stopRequested.load(ordering: .relaxed) { summary += "; interrupted: run the same command to continue" }
         errors.write(summary + "\n")

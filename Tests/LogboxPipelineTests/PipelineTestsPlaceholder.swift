@@ -1,2 +1,0 @@
-// Replaced by the pipeline configuration tests.
-import Testing
