@@ -14,6 +14,9 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // C libraries from Debian's -dev packages, found through pkg-config.
@@ -30,8 +33,12 @@ let package = Package(
         .target(
             name: "LogboxPipeline",
             dependencies: [
-                "LogboxCore", "LogboxParse", "LogboxStore", "LogboxQuery", "LogboxMetrics", "LogboxAlerts",
+                "LogboxCore", "LogboxParse", "LogboxStore", "LogboxQuery", "LogboxMetrics", "LogboxAlerts", "CZlib",
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .target(name: "LogboxServer", dependencies: ["LogboxPipeline"]),
