@@ -11,8 +11,30 @@ public enum FieldValueText {
             out.append(contentsOf: (Level(rawValue: UInt8(truncatingIfNeeded: payload))?.description ?? "").utf8)
         case .null: out.append(contentsOf: "null".utf8)
         case .boolean: out.append(contentsOf: (payload != 0 ? "true" : "false").utf8)
-        case .text, .integer, .decimal, .json: out.append(contentsOf: raw)
+        case .integer:
+            // Numbers as written, unless the text is not the value: syslog's `severity` and
+            // `facility` are computed from the PRI digits (`<12>` is facility 1, severity 4).
+            if Self.readsAsInteger(raw, payload) {
+                out.append(contentsOf: raw)
+            } else {
+                EventJSONWriter.appendInteger(payload, into: &out)
+            }
+        case .text, .decimal, .json: out.append(contentsOf: raw)
         }
+    }
+
+    /// Whether `raw` is the plain decimal spelling of `value` (an optional `-`, then digits).
+    static func readsAsInteger(_ raw: ArraySlice<UInt8>, _ value: Int64) -> Bool {
+        var digits = raw[...]
+        let negative = digits.first == UInt8(ascii: "-")
+        if negative { digits = digits.dropFirst() }
+        guard !digits.isEmpty, digits.count <= 19 else { return false }
+        var magnitude: UInt64 = 0
+        for byte in digits {
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return false }
+            magnitude = magnitude * 10 + UInt64(byte - UInt8(ascii: "0"))
+        }
+        return negative ? value < 0 && value.magnitude == magnitude : value >= 0 && UInt64(value) == magnitude
     }
 
     /// The value's text as a `String` (invalid UTF-8 becomes U+FFFD). Allocates: for output only.

@@ -48,6 +48,7 @@ struct GroupedAggregator {
             }
         }
         if try self.countOrdinals(segment: segment, docs: docs, extractors: extractors) { return }
+        if try self.countTerms(segment: segment, docs: docs, extractors: extractors) { return }
 
         // Per aggregation, what it reads.
         var uniques: [Int: KeyExtractor] = [:]
@@ -179,6 +180,73 @@ struct GroupedAggregator {
             let group = self.group([extractors[0].values[ordinal]])
             for (index, aggregation) in self.aggregations.enumerated() where aggregation.field == nil || ordinal != 0 {
                 self.columns[index].counts[group] += count
+            }
+        }
+        return true
+    }
+
+    /// `count()` (and `count(f)` of the key) by one text field that has no column in this segment
+    /// (more distinct values than a keyword column holds, e.g. client addresses): counts from the
+    /// term dictionary — each term's doc count when every doc matched, else its postings tested
+    /// against the matched docs — instead of decoding every stored event.
+    ///
+    /// A term is the field's exact text, so this holds where terms are whole values: not for the
+    /// message (words), the time fields (no terms), `source`/`file`, numbers, or a field with a
+    /// term cut to the maximum length. An event with the field twice counts under both values here, under its
+    /// first one on the stored path.
+    private mutating func countTerms(segment: SegmentReader, docs: [UInt32], extractors: [KeyExtractor]) throws
+        -> Bool
+    {
+        guard extractors.count == 1, case .stored = extractors[0].column else { return false }
+        let keyField = extractors[0].field
+        guard keyField != IndexingRules.messageField, keyField != IndexingRules.sourceField,
+            keyField != IndexingRules.fileField, keyField != "timestamp",
+            !IndexingRules.timeFields.contains(keyField), segment.columns.numeric(keyField) == nil
+        else { return false }
+        // A segment's name table lists the well-known names (`host`, `program`…) even when no
+        // event has them: no term then means no value, unless the segment skipped fields.
+        if segment.terms.termCount(field: keyField) == 0, segment.meta.skippedFields > 0 { return false }
+        for aggregation in self.aggregations {
+            guard aggregation.function == .count else { return false }
+            if let field = aggregation.field, SegmentFieldReader.canonical(field) != keyField { return false }
+        }
+        let everyDoc = docs.count == segment.docCount
+        var matched = DocBitset(count: everyDoc ? 0 : segment.docCount)
+        if !everyDoc { for doc in docs { matched.insert(doc) } }
+        var counts: [(term: [UInt8], count: Int)] = []
+        var cut = false
+        try segment.terms.enumerate(field: keyField) { term, address in
+            // A term of the maximum length may be a longer value cut: only the stored event has it.
+            guard term.count < IndexingRules.maximumExactTermLength else {
+                cut = true
+                return false
+            }
+            var count = 0
+            if everyDoc {
+                count = Int(address.docCount)
+            } else {
+                var postings = try segment.postings.iterator(address)
+                while let doc = try postings.next() {
+                    // A damaged list could name a doc past the segment: not a match.
+                    if Int(doc) < segment.docCount, matched.contains(doc) { count += 1 }
+                }
+            }
+            if count > 0 { counts.append((Array(term), count)) }
+            return true
+        }
+        if cut { return false }
+        var withValue = 0
+        for (term, count) in counts {
+            withValue += count
+            let group = self.group([.text(String(decoding: term, as: UTF8.self))])
+            for index in self.aggregations.indices { self.columns[index].counts[group] += count }
+        }
+        // Matched docs without the field form the absent group of `count()`.
+        let absent = docs.count - withValue
+        if absent > 0 {
+            let group = self.group([nil])
+            for (index, aggregation) in self.aggregations.enumerated() where aggregation.field == nil {
+                self.columns[index].counts[group] += absent
             }
         }
         return true
