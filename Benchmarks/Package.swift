@@ -39,6 +39,14 @@ let package = Package(
                 .product(name: "LogboxParse", package: "Logbox"),
             ]
         ),
+        // In-process query timings on an existing store: the "in process" columns of run-query.sh.
+        .executableTarget(
+            name: "QueryBench",
+            dependencies: [
+                .product(name: "LogboxQuery", package: "Logbox"),
+                .product(name: "LogboxStore", package: "Logbox"),
+            ]
+        ),
     ]
 )
 
