@@ -54,7 +54,12 @@ final class DaemonUnderTest {
                 if (try? await self.status()) != nil { return }
                 try await Task.sleep(for: .milliseconds(50))
             }
-            if process.isRunning { throw DaemonTestError("the daemon did not answer status: \(self.log)") }
+            if process.isRunning {
+                // The caller's `defer { killNow() }` is not set up yet: no daemon may outlive the test.
+                let log = self.log
+                self.killNow()
+                throw DaemonTestError("the daemon did not answer status: \(log)")
+            }
             guard makeConfig != nil, self.log.contains("cannot listen") else {
                 throw DaemonTestError("the daemon exited with \(process.terminationStatus): \(self.log)")
             }
