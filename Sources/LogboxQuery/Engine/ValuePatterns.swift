@@ -55,7 +55,9 @@ enum IPAddressText {
         return self.parseIPv6(text)
     }
 
-    static func parseIPv4(_ text: ArraySlice<UInt8>) -> [UInt8]? {
+    /// A dotted quad; `leadingZeros` accepts `010` as 10 (a network typed in a query), which an
+    /// address in an event never is.
+    static func parseIPv4(_ text: ArraySlice<UInt8>, leadingZeros: Bool = false) -> [UInt8]? {
         var out: [UInt8] = []
         out.reserveCapacity(4)
         var value = 0
@@ -70,7 +72,7 @@ enum IPAddressText {
             }
             let digit = Int(byte) - 48
             guard digit >= 0, digit <= 9, digits < 3 else { return nil }
-            if digits == 1 && value == 0 { return nil }  // no leading zeros
+            if digits == 1 && value == 0 && !leadingZeros { return nil }
             value = value * 10 + digit
             digits += 1
             guard value <= 255 else { return nil }
@@ -80,7 +82,7 @@ enum IPAddressText {
         return out
     }
 
-    static func parseIPv6(_ text: ArraySlice<UInt8>) -> [UInt8]? {
+    static func parseIPv6(_ text: ArraySlice<UInt8>, leadingZeros: Bool = false) -> [UInt8]? {
         var head: [UInt16] = []
         var tail: [UInt16] = []
         var sawGap = false
@@ -100,7 +102,7 @@ enum IPAddressText {
             while j < end, text[j] != UInt8(ascii: ":") { j += 1 }
             let piece = text[i..<j]
             if j == end, piece.contains(UInt8(ascii: ".")) {
-                guard let v4 = self.parseIPv4(piece) else { return nil }
+                guard let v4 = self.parseIPv4(piece, leadingZeros: leadingZeros) else { return nil }
                 let a = UInt16(v4[0]) << 8 | UInt16(v4[1])
                 let b = UInt16(v4[2]) << 8 | UInt16(v4[3])
                 if sawGap { tail += [a, b] } else { head += [a, b] }

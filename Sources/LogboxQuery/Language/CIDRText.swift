@@ -39,100 +39,28 @@ enum CIDRText {
         [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF] + v4
     }
 
-    /// Dotted quad: four decimal parts of 1...3 digits, each at most 255.
+    /// Dotted quad: four decimal parts of 1...3 digits, each at most 255 (leading zeros allowed
+    /// in a network written in a query: `010.0.0.0/8` is 10.0.0.0/8).
     static func parseIPv4(_ text: some Collection<Unicode.Scalar>) -> [UInt8]? {
-        var bytes: [UInt8] = []
-        var value = 0
-        var digits = 0
-        for s in text {
-            if s.value >= 0x30 && s.value <= 0x39 {
-                guard digits < 3 else { return nil }
-                value = value * 10 + Int(s.value - 0x30)
-                digits += 1
-            } else if s == "." {
-                guard digits > 0, value <= 255, bytes.count < 3 else { return nil }
-                bytes.append(UInt8(value))
-                value = 0
-                digits = 0
-            } else {
-                return nil
-            }
-        }
-        guard digits > 0, value <= 255, bytes.count == 3 else { return nil }
-        bytes.append(UInt8(value))
-        return bytes
+        Self.ascii(text).flatMap { IPAddressText.parseIPv4($0[...], leadingZeros: true) }
     }
 
     /// RFC 4291 text: eight groups of 1...4 hex digits, one `::` for a run of zero groups, and
     /// optionally a dotted quad in place of the last two groups.
     static func parseIPv6(_ text: some Collection<Unicode.Scalar>) -> [UInt8]? {
-        let scalars = Array(text)
-        guard scalars.count >= 2, scalars.count <= 45 else { return nil }
-        var head: [UInt16] = []
-        var tail: [UInt16] = []
-        var sawGap = false
-        var i = 0
-        if scalars[0] == ":" {
-            guard scalars[1] == ":" else { return nil }
-            sawGap = true
-            i = 2
-            if i == scalars.count { return [UInt8](repeating: 0, count: 16) }
-        }
-        while i < scalars.count {
-            // A dotted quad may end the address.
-            var j = i
-            var value: UInt32 = 0
-            var hexDigits = 0
-            while j < scalars.count, let d = Self.hexValue(scalars[j]) {
-                value = value &* 16 &+ d
-                hexDigits += 1
-                j += 1
-            }
-            if j < scalars.count, scalars[j] == "." {
-                guard let v4 = Self.parseIPv4(scalars[i...]) else { return nil }
-                let groups = [UInt16(v4[0]) << 8 | UInt16(v4[1]), UInt16(v4[2]) << 8 | UInt16(v4[3])]
-                if sawGap { tail += groups } else { head += groups }
-                i = scalars.count
-                break
-            }
-            guard hexDigits >= 1, hexDigits <= 4 else { return nil }
-            if sawGap { tail.append(UInt16(value)) } else { head.append(UInt16(value)) }
-            i = j
-            if i == scalars.count { break }
-            guard scalars[i] == ":" else { return nil }
-            i += 1
-            if i < scalars.count, scalars[i] == ":" {
-                guard !sawGap else { return nil }
-                sawGap = true
-                i += 1
-                if i == scalars.count { break }
-            } else if i == scalars.count {
-                return nil  // a trailing single ':'
-            }
-        }
-        let total = head.count + tail.count
-        if sawGap {
-            guard total <= 7 else { return nil }
-        } else {
-            guard total == 8 else { return nil }
-        }
-        let groups = head + [UInt16](repeating: 0, count: 8 - total) + tail
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(16)
-        for g in groups {
-            bytes.append(UInt8(g >> 8))
-            bytes.append(UInt8(g & 0xFF))
-        }
-        return bytes
+        guard text.count >= 2, text.count <= 45 else { return nil }
+        return Self.ascii(text).flatMap { IPAddressText.parseIPv6($0[...], leadingZeros: true) }
     }
 
-    private static func hexValue(_ s: Unicode.Scalar) -> UInt32? {
-        switch s.value {
-        case 0x30...0x39: s.value - 0x30
-        case 0x41...0x46: s.value - 0x41 + 10
-        case 0x61...0x66: s.value - 0x61 + 10
-        default: nil
+    /// The scalars as bytes, or nil when one is not ASCII (no address has such a character).
+    private static func ascii(_ text: some Collection<Unicode.Scalar>) -> [UInt8]? {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(text.count)
+        for scalar in text {
+            guard scalar.isASCII else { return nil }
+            bytes.append(UInt8(scalar.value))
         }
+        return bytes
     }
 
     /// The network as a query writes it: `10.0.0.0/8` for IPv4, RFC 5952 text for IPv6.
