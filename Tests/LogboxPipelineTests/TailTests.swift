@@ -51,7 +51,8 @@ struct TailHarness: ~Copyable {
     mutating func store(_ checkpoints: [Checkpoint]) {
         for checkpoint in checkpoints {
             self.stored.removeAll { $0.sameInput(as: checkpoint) }
-            self.stored.append(checkpoint)
+            // A tombstone drops the input, as in the store.
+            if !checkpoint.isForgetting { self.stored.append(checkpoint) }
         }
     }
 

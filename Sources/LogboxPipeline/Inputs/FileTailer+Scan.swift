@@ -52,10 +52,35 @@ extension FileTailer {
         self.isFirstScan = false
     }
 
-    /// Forgets remembered positions of files no scan matches any more.
+    /// Forgets remembered positions of files no scan matches any more. Their checkpoints stay in
+    /// the store while the file is still in its directory (renamed out of the globs: `app.log.1`
+    /// for a glob `app.log`), watched at each scan as `parked`; once its node is gone from the
+    /// directory (deleted, or moved elsewhere) a tombstone tells the store to drop it.
     mutating func pruneRemembered() {
         let seen = self.seenNodes
-        self.remembered = self.remembered.filter { seen.contains($0.key.node) }
+        // Matched again: followed as an open file, with a position of its own.
+        self.parked = self.parked.filter { !seen.contains($0.key.node) }
+        for (key, checkpoint) in self.remembered where !seen.contains(key.node) {
+            self.remembered[key] = nil
+            self.parked[key] = checkpoint
+        }
+        guard !self.parked.isEmpty else { return }
+        var listings: [String: Set<FileNode>?] = [:]
+        for (key, checkpoint) in self.parked {
+            let directory = Self.directory(of: checkpoint.path)
+            if listings[directory] == nil { listings[directory] = Self.nodes(in: directory) }
+            // A directory that cannot be listed proves nothing: keep the store's checkpoint.
+            guard let nodes = listings[directory] ?? nil, !nodes.contains(key.node) else { continue }
+            self.parked[key] = nil
+            self.forgotten.append(.forgetting(checkpoint))
+        }
+    }
+
+    /// The nodes of the regular files in `directory`; nil when it cannot be read.
+    static func nodes(in directory: String) -> Set<FileNode>? {
+        guard let handle = opendir(directory) else { return nil }
+        closedir(handle)
+        return Set(Self.listDirectory(directory).map { FileNode($0.1) })
     }
 
     /// For a file still at its path: notices content rewritten in place (copytruncate followed by

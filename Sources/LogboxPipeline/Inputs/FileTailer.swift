@@ -25,6 +25,13 @@ public import LogboxStore
 /// finds a file rotated while it was down (by identity, anywhere in its directory) and finishes it
 /// from its checkpoint, while the new file at the path is read from 0.
 ///
+/// Files gone for good are forgotten, in the store too: a poll reports a tombstone
+/// (`Checkpoint.forgetting`) with its checkpoints for a deleted file once it is read to its end
+/// and closed, for a remembered file (rotated and finished, a gzip file, a checkpoint from the
+/// store) whose node is no longer in its directory, and for the old content of a file truncated
+/// in place. A file renamed out of the globs but still in its directory keeps its checkpoint
+/// until it goes.
+///
 /// Not thread-safe; `~Copyable` so that one owner drives it.
 // @unchecked Sendable: the tailer is ~Copyable, so exactly one owner holds it at a time, and the
 // objects it holds (open files, the regex matcher, buffers) are created by it and never escape;
@@ -57,6 +64,11 @@ public struct FileTailer: ~Copyable, @unchecked Sendable {
     var scratch = LineBatch()
     /// Errors since the last `takeErrors()` (at most 100 kept).
     var recentErrors: [TailError] = []
+    /// Tombstones (`Checkpoint.forgetting`) of files gone for good, for the next poll to report.
+    var forgotten: [Checkpoint] = []
+    /// Positions of finished files no glob matches but still in their directory: watched by each
+    /// scan so that their deletion is reported (see `pruneRemembered`).
+    var parked: [IdentityKey: Checkpoint] = [:]
 
     /// Makes a tailer and lists its globs for the first time.
     ///
@@ -141,10 +153,18 @@ public struct FileTailer: ~Copyable, @unchecked Sendable {
                 file.positionUnreported = false
                 self.cursor = index + 1
                 self.statistics.lines += batch.count
-                return TailProgress(path: file.path, checkpoints: [file.deliveredPosition])
+                // Tombstones after the position: in one WAL record, a deleted file's last lines
+                // are stored and its checkpoint dropped together.
+                return TailProgress(path: file.path, checkpoints: [file.deliveredPosition] + self.takeForgotten())
             }
         }
+        if !self.forgotten.isEmpty { return TailProgress(checkpoints: self.takeForgotten()) }
         return TailProgress()
+    }
+
+    mutating func takeForgotten() -> [Checkpoint] {
+        defer { self.forgotten.removeAll() }
+        return self.forgotten
     }
 
     /// Lists the globs now (a poll does this every `scanInterval`).
@@ -178,7 +198,10 @@ public struct FileTailer: ~Copyable, @unchecked Sendable {
                     self.fail(file, .io(errno: errno), operation: "read")
                     return
                 }
+                let old = file.identity
                 file.restart(identity: identity, maxLineLength: self.options.maxLineLength)
+                // The old content is gone: its position must not match a later file by chance.
+                if IdentityKey(old) != IdentityKey(identity) { self.forgotten.append(.forgetting(old)) }
                 file.positionUnreported = identity.fingerprintLength > 0
                 self.statistics.truncations += 1
             }
@@ -351,6 +374,9 @@ public struct FileTailer: ~Copyable, @unchecked Sendable {
         if remember {
             let position = file.deliveredPosition
             self.remembered[IdentityKey(position)] = position
+        } else {
+            // Unlinked and read to its end: once closed, the file no longer exists.
+            self.forgotten.append(.forgetting(file.identity))
         }
         if self.byPath[file.path] === file { self.byPath[file.path] = nil }
         file.close()

@@ -64,7 +64,13 @@ final class FileTailLoop: @unchecked Sendable {
             }
             handle.queued.add(lines.count, ordering: .relaxed)
             await self.queue.push(
-                .lines(handle, lines, peers: [], file: progress.path, checkpoints: progress.checkpoints)
+                .lines(
+                    handle,
+                    lines,
+                    peers: [],
+                    file: progress.path.isEmpty ? nil : progress.path,
+                    checkpoints: progress.checkpoints
+                )
             )
         }
     }

@@ -8,7 +8,9 @@ public import LogboxCore
 ///                           written before values outside the line existed (still read)
 /// nameCount        varint   field names, length-prefixed UTF-8; the records' name ids index this list
 /// sourceCount      varint   input names and paths, length-prefixed; records' source/file ids index it
-/// checkpointCount  varint   Checkpoint encodings: where each input stands once this batch is stored
+/// checkpointCount  varint   Checkpoint encodings: where each input stands once this batch is stored,
+///                           applied in order; one with nextLine 0 is a tombstone (`Checkpoint.forgetting`):
+///                           the store drops that input's checkpoint. A batch may carry no events.
 /// timestampBase    zigzag   records store their timestamp as a delta from it
 /// eventCount       varint
 /// events           EventRecord encodings, back to back

@@ -124,7 +124,9 @@ public struct SegmentInfo: Sendable, Hashable {
 /// An input is known by its identity — device and inode, plus a fingerprint (CRC-32 of its first
 /// up to 1 KiB) so that a reused inode or a rewritten file is not mistaken for the old one — and
 /// by its path, for people. Encoding: path (length-prefixed), device varint, inode varint,
-/// fingerprintLength varint, fingerprint u32, offset varint, nextLine varint.
+/// fingerprintLength varint, fingerprint u32, offset varint, nextLine varint. `nextLine` 0 marks a
+/// tombstone (see `Checkpoint.forgetting`), which only WAL records carry; the manifest lists live
+/// positions only.
 public struct Checkpoint: Sendable, Hashable {
     public var path: String
     public var device: UInt64

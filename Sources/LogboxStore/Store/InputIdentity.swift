@@ -4,6 +4,29 @@ extension Checkpoint {
     /// How many leading bytes a fingerprint covers.
     public static let fingerprintSpan = 1024
 
+    /// A tombstone for the input `identity` names: stored like a position (in a WAL record, so
+    /// replay agrees), it makes the store drop what it knows of that input.
+    ///
+    /// A tailer sends one only for a file that is gone for good (unlinked and closed), so the
+    /// checkpoint map does not grow with every file ever tailed. A later file with the same
+    /// device, inode and fingerprint is a new file (the old one no longer exists) and is read from
+    /// its start. Encoded as an ordinary checkpoint with `nextLine` 0, a value no position has
+    /// (lines are numbered from 1), so the WAL and manifest layouts are unchanged.
+    public static func forgetting(_ identity: Checkpoint) -> Checkpoint {
+        Checkpoint(
+            path: identity.path,
+            device: identity.device,
+            inode: identity.inode,
+            fingerprintLength: identity.fingerprintLength,
+            fingerprint: identity.fingerprint,
+            offset: 0,
+            nextLine: 0
+        )
+    }
+
+    /// Whether this is a tombstone made by ``forgetting(_:)``.
+    public var isForgetting: Bool { self.nextLine == 0 }
+
     /// The identity of the open file `descriptor` (device, inode, fingerprint), at offset 0.
     public static func identify(descriptor: Int32, path: String) throws(StoreError) -> Checkpoint {
         var info = stat()

@@ -119,9 +119,7 @@ public final class StoreWriter {
         self.memtableBytes = bytes
         self.memtableLastSequence = lastSequence
         if events > 0 { self.memtableSince = options.clock() }
-        for batch in batches {
-            for checkpoint in batch.checkpoints { self.checkpointsByInput[CheckpointKey(checkpoint)] = checkpoint }
-        }
+        for batch in batches { self.apply(batch.checkpoints) }
         self.lock = consume lock
     }
 
@@ -163,7 +161,19 @@ public final class StoreWriter {
         self.memtableEvents += batch.count
         self.memtableBytes += payload.count
         self.memtableLastSequence = sequence
-        for checkpoint in checkpoints { self.checkpointsByInput[CheckpointKey(checkpoint)] = checkpoint }
+        self.apply(checkpoints)
+    }
+
+    /// Takes the positions of an appended (or replayed) batch, in order; a tombstone
+    /// (`Checkpoint.forgetting`) drops its input, so the next manifest no longer lists it.
+    private func apply(_ checkpoints: [Checkpoint]) {
+        for checkpoint in checkpoints {
+            if checkpoint.isForgetting {
+                self.checkpointsByInput[CheckpointKey(checkpoint)] = nil
+            } else {
+                self.checkpointsByInput[CheckpointKey(checkpoint)] = checkpoint
+            }
+        }
     }
 
     /// Group commit and flush policy, called between appends (and on an idle timer): fsyncs the WAL
