@@ -210,7 +210,14 @@ public struct FileTailer: ~Copyable, @unchecked Sendable {
         var gotData = false
         while batch.bytes.count < maxBytes {
             let read = file.isGzip ? self.readGzipStep(file, into: &batch) : self.readStep(file, into: &batch)
-            guard let read else { return }
+            guard let read else {
+                // Content replaced under the read: restart now unless old lines wait in the batch
+                // (they go first, under the old identity; the next poll restarts).
+                if file.isOpen && file.contentReplaced && batch.count == 0 {
+                    self.visit(file, into: &batch, maxBytes: maxBytes, now: now)
+                }
+                return
+            }
             if read == 0 {
                 reachedEnd = true
                 break
@@ -254,7 +261,8 @@ public struct FileTailer: ~Copyable, @unchecked Sendable {
         }
     }
 
-    /// One `pread` of a plain file at its offset; nil after an error (the file is dropped).
+    /// One `pread` of a plain file at its offset; nil after an error (the file is dropped) or when
+    /// the file's first bytes changed (it restarts at 0 on the next visit).
     mutating func readStep(_ file: TailedFile, into batch: inout LineBatch) -> Int? {
         let buffer = self.buffers.read
         var count: Int
@@ -266,6 +274,16 @@ public struct FileTailer: ~Copyable, @unchecked Sendable {
             return nil
         }
         guard count > 0 else { return 0 }
+        // Copytruncate between two scans: a file emptied and written again past the old offset
+        // looks like growth, but these bytes belong to the new content. Checked after the read,
+        // so such bytes are dropped (the restart reads them from 0), never delivered twice.
+        if file.identity.fingerprintLength > 0,
+            FileIdentity.fingerprint(descriptor: file.descriptor, length: Int(file.identity.fingerprintLength))
+                != file.identity.fingerprint
+        {
+            file.contentReplaced = true
+            return nil
+        }
         file.readOffset += Int64(count)
         self.statistics.bytes += Int64(count)
         self.frame(file, UnsafeRawBufferPointer(rebasing: buffer[0..<count]), into: &batch)
