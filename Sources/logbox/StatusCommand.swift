@@ -51,7 +51,7 @@ struct StatusCommand: OutputCommand {
             var lag = source.type == "file" ? Self.bytes(source.lagBytes) : "-"
             if let files = source.openFiles { lag += " (\(files) files)" }
             rows.append([
-                source.name, source.type, "\(source.received)", "\(source.parsed)", "\(source.failed)",
+                source.name, source.state == "ended" ? "\(source.type) (ended)" : source.type, "\(source.received)", "\(source.parsed)", "\(source.failed)",
                 "\(source.dropped)", Self.bytes(source.bytes), "\(source.pending)", lag, source.lastError ?? "",
             ])
         }

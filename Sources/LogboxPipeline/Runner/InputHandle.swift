@@ -29,6 +29,8 @@ final class InputHandle: Sendable {
     /// Lines cut to the maximum length.
     let truncated = Atomic<Int>(0)
     let errors = Atomic<Int>(0)
+    /// Set when the input ended by itself (standard input closed); the daemon goes on.
+    let ended = Atomic<Bool>(false)
     let lastError = Mutex<String?>(nil)
     /// The syslog input's own counters (received, dropped, connections), once it listens.
     let network = Mutex<(@Sendable () -> NetworkInputStatus)?>(nil)
@@ -65,6 +67,7 @@ final class InputHandle: Sendable {
         status.truncated = self.truncated.load(ordering: .relaxed)
         status.errors = self.errors.load(ordering: .relaxed)
         status.lastError = self.lastError.withLock { $0 }
+        status.state = self.ended.load(ordering: .acquiring) ? "ended" : "running"
         if let network = self.network.withLock({ $0 }) {
             let input = network()
             status.received = input.received

@@ -87,6 +87,9 @@ public struct SourceStatus: Sendable, Codable, Equatable {
     public var truncated: Int = 0
     public var errors: Int = 0
     public var lastError: String?
+    /// `running`, or `ended` for an input that finished by itself (standard input at its end);
+    /// nil from a daemon that predates the field.
+    public var state: String?
 
     public init(name: String, type: String) {
         self.name = name
@@ -95,6 +98,7 @@ public struct SourceStatus: Sendable, Codable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case name, type, received, bytes, parsed, failed, dropped, stored, pending, connections, truncated, errors
+        case state
         case lagBytes = "lag_bytes"
         case openFiles = "open_files"
         case lastError = "last_error"
@@ -117,6 +121,7 @@ public struct SourceStatus: Sendable, Codable, Equatable {
         out.field("truncated", self.truncated)
         out.field("errors", self.errors)
         out.field("last_error", self.lastError)
+        out.field("state", self.state)
         out.close()
     }
 }

@@ -14,7 +14,9 @@ import Synchronization
 ///
 /// Reads only what `poll` says is there, so no thread of the cooperative pool blocks in `read`,
 /// and only when the ingest queue has room. At the end the last line (even without a newline) is
-/// delivered and the loop returns.
+/// delivered, the input is marked ended (`logbox status` shows it) and the loop returns. The
+/// daemon goes on serving its other sources; with stdin as its only source, it stops (everything
+/// read is stored first), which is what `producer | logbox run` expects.
 final class StandardInputLoop: Sendable {
     private let control: InputControl
     private let queue: IngestQueue
@@ -64,6 +66,9 @@ final class StandardInputLoop: Sendable {
             handle.queued.add(lines.count, ordering: .relaxed)
             await self.queue.push(.lines(handle, lines, peers: [], file: nil, checkpoints: []))
         }
-        if ended { self.logger.info("standard input ended") }
+        if ended {
+            handle.ended.store(true, ordering: .releasing)
+            self.logger.info("standard input ended")
+        }
     }
 }
