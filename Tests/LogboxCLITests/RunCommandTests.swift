@@ -30,8 +30,13 @@ final class DaemonUnderTest {
     }
 
     /// Starts the daemon with a config made for a free loopback port (tried again on another port
-    /// when the chosen one was taken meanwhile), and waits until it answers `status`.
-    func start(config makeConfig: ((Int) -> String)? = nil, timeout: Double = 30) async throws {
+    /// when the chosen one was taken meanwhile), and waits until it answers `status`. Its standard
+    /// input is `standardInput` (a pipe the test writes to), else the null device.
+    func start(
+        config makeConfig: ((Int) -> String)? = nil,
+        timeout: Double = 30,
+        standardInput: Pipe? = nil
+    ) async throws {
         for _ in 0..<5 {
             if let makeConfig {
                 if self.port == 0 { self.port = Self.freePort() }
@@ -42,7 +47,11 @@ final class DaemonUnderTest {
             process.executableURL = Self.binary
             process.arguments = ["run", "--config", self.configPath]
             process.currentDirectoryURL = URL(fileURLWithPath: self.directory.path)
-            process.standardInput = FileHandle.nullDevice
+            if let standardInput {
+                process.standardInput = standardInput
+            } else {
+                process.standardInput = FileHandle.nullDevice
+            }
             process.standardOutput = FileHandle.nullDevice
             _ = FileManager.default.createFile(atPath: self.stderrPath, contents: nil)
             process.standardError = FileHandle(forWritingAtPath: self.stderrPath)
