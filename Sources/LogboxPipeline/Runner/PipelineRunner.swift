@@ -258,6 +258,13 @@ public final class PipelineRunner: Service, Sendable {
                 metadata: ["data_dir": "\(next.dataDirectory)"]
             )
         }
+        let restartKeys = config.store.keysNeedingRestart(toBecome: next.store)
+        if !restartKeys.isEmpty {
+            self.logger.warning(
+                "store settings changed; they take effect at the next start",
+                metadata: ["keys": "\(restartKeys.joined(separator: ","))"]
+            )
+        }
         var keep: Set<String> = []
         for source in next.sources {
             if let input = running[source.name], input.handle.fingerprint == InputHandle.fingerprint(source) {
