@@ -50,8 +50,9 @@ struct StatusCommand: OutputCommand {
         for source in status.sources {
             var lag = source.type == "file" ? Self.bytes(source.lagBytes) : "-"
             if let files = source.openFiles { lag += " (\(files) files)" }
+            let type = source.state == "ended" ? "\(source.type) (ended)" : source.type
             rows.append([
-                source.name, source.state == "ended" ? "\(source.type) (ended)" : source.type, "\(source.received)", "\(source.parsed)", "\(source.failed)",
+                source.name, type, "\(source.received)", "\(source.parsed)", "\(source.failed)",
                 "\(source.dropped)", Self.bytes(source.bytes), "\(source.pending)", lag, source.lastError ?? "",
             ])
         }

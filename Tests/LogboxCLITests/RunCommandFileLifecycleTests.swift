@@ -177,7 +177,9 @@ struct RunCommandFileLifecycleTests {
 
     // MARK: forgetting deleted files
 
-    @Test("a deleted file's checkpoint is dropped through the WAL: gone after SIGKILL and replay; the rest exactly once")
+    @Test(
+        "a deleted file's checkpoint is dropped through the WAL: gone after SIGKILL and replay; the rest exactly once"
+    )
     func deletedFileForgotten() async throws {
         try #require(DaemonUnderTest.binaryExists)
         let directory = TemporaryDirectory()
@@ -288,7 +290,9 @@ struct RunCommandFileLifecycleTests {
         }
         await daemon.expect(within: 60) { try await daemon.count("program:relaytest") == count }
         let found = try await daemon.rawLines("program:relaytest")
-        let messages = found.compactMap { line in line.range(of: "rsyslog relayed ").map { String(line[$0.lowerBound...]) } }
+        let messages = found.compactMap { line in
+            line.range(of: "rsyslog relayed ").map { String(line[$0.lowerBound...]) }
+        }
         Self.expectEachOnce(messages, lines, "rsyslog \(daemon.log)")
         let relay = try await daemon.source("relay")
         #expect(relay["received"] as? Int == count, "\(relay)")

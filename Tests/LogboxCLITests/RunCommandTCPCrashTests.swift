@@ -219,7 +219,8 @@ struct RunCommandTCPCrashTests {
         #expect(reconnected, "the sender did not reconnect: \(sender.snapshot)")
         await sender.stop()
         let final = sender.snapshot
-        let firstAfterRestart = final.firstNumberOfConnection.count > connectionsBefore
+        let firstAfterRestart =
+            final.firstNumberOfConnection.count > connectionsBefore
             ? final.firstNumberOfConnection[connectionsBefore] : final.next
         let lastSent = final.lastSent
         // One connection delivers in order: once the last number is visible, all before it are in.
@@ -243,7 +244,10 @@ struct RunCommandTCPCrashTests {
             + "visible before the kills \(visibleBeforeKills.count); last connection from \(firstAfterRestart)"
         #expect(twice.isEmpty, "stored twice: \(describe(twice)); \(summary)")
         #expect(lostVisible.isEmpty, "seen by query before a kill, then lost: \(describe(lostVisible)); \(summary)")
-        #expect(missingAfterRestart.isEmpty, "sent after the last restart, not stored: \(describe(missingAfterRestart)); \(summary)")
+        #expect(
+            missingAfterRestart.isEmpty,
+            "sent after the last restart, not stored: \(describe(missingAfterRestart)); \(summary)"
+        )
         #expect(neverSent.isEmpty, "stored but never sent: \(describe(neverSent)); \(summary)")
         #expect(visibleBeforeKills.count >= 3000, "\(summary)")
         #expect(firstAfterRestart > 1, "\(summary)")

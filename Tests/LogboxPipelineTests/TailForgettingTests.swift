@@ -143,7 +143,10 @@ struct TailForgettingTests {
             offset: 100,
             nextLine: 11
         )
-        var harness = try TailHarness(try TailFiles.options("\(directory.path)/not-mounted/*.log"), checkpoints: [stale])
+        var harness = try TailHarness(
+            try TailFiles.options("\(directory.path)/not-mounted/*.log"),
+            checkpoints: [stale]
+        )
         let (_, reported) = Self.drainReporting(&harness)
         #expect(reported.isEmpty)
         #expect(harness.stored == [stale])

@@ -64,7 +64,9 @@ struct CheckpointForgettingTests {
         try again.close()
     }
 
-    @Test("positions and tombstones apply in order: last lines and the tombstone in one record; a reappearing identity starts over")
+    @Test(
+        "positions and tombstones apply in order: last lines and the tombstone in one record; a reappearing identity starts over"
+    )
     func order() throws {
         let directory = TemporaryDirectory()
         defer { directory.remove() }
@@ -105,7 +107,12 @@ struct CheckpointForgettingTests {
         let writer = try StoreWriter(directory: directory.path)
         let known = Self.position(inode: 1, offset: 10)
         try writer.append(Self.lines("k", 1), source: "app", checkpoints: [known], receivedAt: 1)
-        try writer.append(EventBatch(), source: "app", checkpoints: [.forgetting(Self.position(inode: 2, offset: 0))], receivedAt: 1)
+        try writer.append(
+            EventBatch(),
+            source: "app",
+            checkpoints: [.forgetting(Self.position(inode: 2, offset: 0))],
+            receivedAt: 1
+        )
         #expect(writer.checkpoints == [known])
         try writer.close()
         let reopened = try StoreWriter(directory: directory.path)

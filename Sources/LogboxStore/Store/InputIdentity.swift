@@ -7,11 +7,13 @@ extension Checkpoint {
     /// A tombstone for the input `identity` names: stored like a position (in a WAL record, so
     /// replay agrees), it makes the store drop what it knows of that input.
     ///
-    /// A tailer sends one only for a file that is gone for good (unlinked and closed), so the
-    /// checkpoint map does not grow with every file ever tailed. A later file with the same
-    /// device, inode and fingerprint is a new file (the old one no longer exists) and is read from
-    /// its start. Encoded as an ordinary checkpoint with `nextLine` 0, a value no position has
-    /// (lines are numbered from 1), so the WAL and manifest layouts are unchanged.
+    /// A tailer sends one only for content that is gone: a file unlinked and closed, one no
+    /// longer in its directory, the old content of a file truncated in place. So the checkpoint
+    /// map does not grow with every file ever tailed, and a later file with the same device, inode
+    /// and fingerprint is taken for the new file it is and read from its start. Encoded as an
+    /// ordinary checkpoint with `nextLine` 0, a value no position has (lines are numbered from 1),
+    /// so the WAL and manifest layouts are unchanged; a build that predates tombstones replays one
+    /// as a position at offset 0 of a file that no longer exists, which is harmless.
     public static func forgetting(_ identity: Checkpoint) -> Checkpoint {
         Checkpoint(
             path: identity.path,
