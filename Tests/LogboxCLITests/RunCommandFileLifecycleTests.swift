@@ -124,6 +124,67 @@ struct RunCommandFileLifecycleTests {
         Self.expectEachOnce(try daemon.storedLines(), expected, daemon.log)
     }
 
+    @Test(
+        "a .gz written in two parts while the daemon watches (as logrotate's compress does): each line once",
+        .enabled(if: FileManager.default.isExecutableFile(atPath: RunCommandFileLifecycleTests.gzip))
+    )
+    func gzipWrittenInPlace() async throws {
+        try #require(DaemonUnderTest.binaryExists)
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        let daemon = DaemonUnderTest(directory: directory)
+        try await daemon.start { _ in
+            """
+            sources:
+              - name: archive
+                type: file
+                paths: [\(directory.path)/*.gz]
+                read_gzip: true
+                start_at: beginning
+                scan_interval: 200ms
+            store:
+              flush_interval: 500ms
+            """
+        }
+        defer { daemon.killNow() }
+        let lines = (1...20_000).map { "gz in place \($0) seed=\(($0 &* 2_654_435_761) % 1_000_003)" }
+        let plain = directory.write("rotated.txt", lines.joined(separator: "\n") + "\n")
+        #expect(try await Self.runTool(Self.gzip, ["-c", plain], output: "\(directory.path)/staging.bin"))
+        let compressed = try Data(contentsOf: URL(fileURLWithPath: "\(directory.path)/staging.bin"))
+        #expect(compressed.count > 20_000, "\(compressed.count)")
+        let target = "\(directory.path)/app.log.1.gz"
+        // The first part; the daemon reads what inflates of it, then waits for the rest.
+        let half = compressed.count / 2
+        _ = directory.write("app.log.1.gz", Array(compressed.prefix(half)))
+        await daemon.expect(within: 30) {
+            let received = try await daemon.source("archive")["received"] as? Int ?? 0
+            return received > 0 && received < lines.count
+        }
+        let handle = try #require(FileHandle(forWritingAtPath: target))
+        try handle.seekToEnd()
+        handle.write(compressed.suffix(from: half))
+        try handle.close()
+        await daemon.expect(within: 30) { try await daemon.source("archive")["stored"] as? Int == lines.count }
+        await daemon.expect(within: 10) { try await daemon.count("gz") == lines.count }
+        #expect(await daemon.stop(SIGTERM) == 0)
+        // Not read again after a restart.
+        try await daemon.start { _ in
+            """
+            sources:
+              - name: archive
+                type: file
+                paths: [\(directory.path)/*.gz]
+                read_gzip: true
+                start_at: beginning
+                scan_interval: 200ms
+            """
+        }
+        await daemon.expect(within: 10) { try await daemon.source("archive")["open_files"] as? Int == 0 }
+        #expect(try await daemon.source("archive")["received"] as? Int == 0)
+        #expect(await daemon.stop(SIGTERM) == 0)
+        Self.expectEachOnce(try daemon.storedLines(), lines, daemon.log)
+    }
+
     // MARK: stdin beside other sources
 
     @Test("stdin ends while a file source runs: its lines stored, status shows it ended, the daemon goes on")
