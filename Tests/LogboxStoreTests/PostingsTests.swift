@@ -284,7 +284,7 @@ struct PostingsTests {
         let body = writer.finish()
         #expect(three.offset - one.offset == 1)
         #expect(withPositions.offset - three.offset == 4)
-        #expect(UInt64(denseStart) - withPositions.offset == 3)
+        #expect(UInt64(denseStart) - withPositions.offset == 2)  // doc, then position << 1 | 1
         #expect(Double(sparseStart - denseStart) / 100_000 < 0.1)
         #expect(Double(body.count - sparseStart) / 100_000 < 1.5)
         let reader = try PostingsReader(body: body)
@@ -399,9 +399,9 @@ struct PostingsCorruptionTests {
         iterator = try reader.iterator(oneBlock)
         #expect(throws: StoreError.self) { try iterator.next() }
 
-        // A position count larger than the bytes left.
+        // A position count larger than the bytes left (an even header is a count).
         damaged = body
-        damaged[Int(positioned.offset) + 1] = 0x7F
+        damaged[Int(positioned.offset) + 1] = 0x7E
         reader = try PostingsReader(body: damaged)
         iterator = try reader.iterator(positioned)
         #expect(try iterator.next() == 5)
@@ -583,5 +583,39 @@ struct PostingsPositionsTests {
             }
         }
         #expect(detected > 0)
+    }
+}
+
+@Suite("Postings breakdown")
+struct PostingsBreakdownTests {
+    @Test("the split covers the body exactly: skip tables, doc ids, positions, header")
+    func coversBody() throws {
+        var random = SplitMix64(seed: 0xB4EA)
+        var writer = PostingsWriter()
+        var addresses: [PostingsAddress] = []
+        var plainBytes = 0
+        for count in [1, 5, 129, 300] {
+            let start = writer.byteCount
+            let docs = (0..<count).map { UInt32($0) * 3 }
+            addresses.append(writer.add(docs: docs.span))
+            plainBytes += writer.byteCount - start
+        }
+        for count in [1, 7, 8, 200, 1_000] {
+            let list = makeList(count: count, spacing: .small, withPositions: true, random: &random)
+            addresses.append(writer.add(docs: list.docs, positions: list.positions))
+        }
+        let body = writer.finish()
+        let reader = try PostingsReader(body: body)
+        let split = try reader.breakdown(addresses.shuffled(using: &random))
+        #expect(split.skipBytes + split.docBytes + split.positionBytes + split.otherBytes == UInt64(body.count))
+        #expect(split.otherBytes == UInt64(PostingsWriter.headerSize))
+        #expect(split.positionBytes > 0)
+        #expect(split.docBytes + split.skipBytes > UInt64(plainBytes))
+        // Lists without positions are skip data and doc ids only (129 and 300 docs have skip tables);
+        // given alone, the last one runs to the end of the body.
+        let plain = try reader.breakdown(Array(addresses.prefix(4)))
+        #expect(plain.positionBytes == 0)
+        #expect(plain.skipBytes == UInt64(2 * 8 + 3 * 8))
+        #expect(plain.skipBytes + plain.docBytes + plain.otherBytes == UInt64(body.count))
     }
 }

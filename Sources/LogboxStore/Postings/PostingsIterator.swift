@@ -162,13 +162,16 @@ public struct PostingsIterator: Sendable {
         let bytes = body.span
         var at = self.positionCursor
         while self.positionCursorIndex < self.index {
-            let skipped = try bytes.count(at: &at, limit: bytes.count - at)
-            try bytes.skipVarints(skipped, at: &at)
+            try self.skipShortDoc(bytes, at: &at)
             self.positionCursorIndex += 1
             self.positionCursor = at
         }
-        let count = try bytes.count(at: &at, limit: bytes.count - at)
+        let (count, single) = try self.shortDocHeader(bytes, at: &at)
         out.removeAll(keepingCapacity: true)
+        if let single {
+            out.append(single)
+            return
+        }
         out.reserveCapacity(count)
         var position: UInt64 = 0
         for _ in 0..<count {
@@ -180,6 +183,30 @@ public struct PostingsIterator: Sendable {
             position += delta
             out.append(UInt32(position))
         }
+    }
+
+    /// Reads the header of one doc's positions in a short (varint) block: its count, and the position
+    /// itself when the header holds a single one (version 2).
+    private func shortDocHeader(_ bytes: Span<UInt8>, at: inout Int) throws(StoreError) -> (count: Int, single: UInt32?) {
+        guard self.version >= 2 else { return (try bytes.count(at: &at, limit: bytes.count - at), nil) }
+        let start = at
+        let header = try bytes.varint(at: &at)
+        if header & 1 == 1 {
+            guard header >> 1 <= UInt64(UInt32.max) else {
+                throw StoreError(.corrupt, offset: Int64(start), "position exceeds UInt32.max")
+            }
+            return (1, UInt32(header >> 1))
+        }
+        guard header >> 1 <= UInt64(max(bytes.count - at, 0)) else {
+            throw StoreError(.corrupt, offset: Int64(start), "position count \(header >> 1) exceeds the bytes left")
+        }
+        return (Int(header >> 1), nil)
+    }
+
+    /// Moves `at` past one doc's positions in a short (varint) block.
+    private func skipShortDoc(_ bytes: Span<UInt8>, at: inout Int) throws(StoreError) {
+        let (count, single) = try self.shortDocHeader(bytes, at: &at)
+        if single == nil { try bytes.skipVarints(count, at: &at) }
     }
 
     /// Whether the current block's positions are frame-of-reference runs (layout in `PostingsWriter`).
@@ -389,6 +416,14 @@ public struct PostingsIterator: Sendable {
         return next
     }
 
+    /// Body offsets of the list's doc region and, with positions, of its positions region.
+    mutating func regionStarts() throws(StoreError) -> (docs: Int, positions: Int?) {
+        guard self.hasPositions else { return (self.regionStart, nil) }
+        if self.blockCount >= 2 { return (self.regionStart, self.regionStart + Int(try self.skipValue(0, field: 2))) }
+        try self.load(block: 0)
+        return (self.regionStart, self.blockDocEnd)
+    }
+
     // MARK: Verify
 
     /// Decodes every block and every position, checking the skip table against the bytes.
@@ -438,8 +473,7 @@ public struct PostingsIterator: Sendable {
             let body = self.body
             let bytes = body.span
             var at = self.positionCursor
-            let last = try bytes.count(at: &at, limit: bytes.count - at)
-            try bytes.skipVarints(last, at: &at)
+            try self.skipShortDoc(bytes, at: &at)
             expectedPositionStart = at
         }
     }

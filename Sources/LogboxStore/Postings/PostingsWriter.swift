@@ -27,7 +27,9 @@
 ///                    rest     the other positions as deltas from the previous position of the same
 ///                             doc, in doc order, in runs of 128 (the last run shorter; none if empty)
 ///                a block of fewer than 8 docs (only a list's last block can be one), per doc:
-///                  varint count, then `count` varint deltas (first from 0, then from the previous)
+///                  one position p:  varint p << 1 | 1 (the common case of a rare word: one varint)
+///                  otherwise:       varint count << 1, then `count` varint deltas (first from 0,
+///                                   then from the previous)
 /// ```
 /// The doc region starts right after the skip table (or at the list's offset when there is none).
 /// Doc count and the positions flag live in the address, not in the list, so a one-doc list
@@ -35,7 +37,7 @@
 /// "exhausted". Offsets in the skip table are u32: one list must stay below 4 GiB.
 ///
 /// Version 1 differs only in the positions: every block, whatever its size, is coded per doc as
-/// varints (the short-block form above). Readers still read it.
+/// varint count, then the varint deltas. Readers still read it.
 public struct PostingsWriter: Sendable {
     /// Version of the body layout, written in the header and, by the segment writer, in the footer.
     public static let formatVersion: UInt16 = 2
@@ -223,7 +225,12 @@ public struct PostingsWriter: Sendable {
         guard self.blockCounts.count >= Self.packedPositionsMinimum else {
             var at = 0
             for count in self.blockCounts {
-                self.positionRegion.varint(UInt64(count))
+                if count == 1 {
+                    self.positionRegion.varint(UInt64(self.blockPositions[at]) << 1 | 1)
+                    at += 1
+                    continue
+                }
+                self.positionRegion.varint(UInt64(count) << 1)
                 var previous: UInt32 = 0
                 for position in self.blockPositions[at..<at + Int(count)] {
                     self.positionRegion.varint(UInt64(position - previous))
