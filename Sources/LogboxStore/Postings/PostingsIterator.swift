@@ -355,6 +355,22 @@ public struct PostingsIterator: Sendable {
             }
             next = self.unpack(at: start + 1, length: length, width: width, base: next)
             self.blockDocEnd = start + 1 + length
+        } else if self.version >= 2 && docCount >= PostingsWriter.packedPositionsMinimum {
+            let body = self.body
+            let bytes = body.span
+            var at = start
+            self.runScratch.removeAll(keepingCapacity: true)
+            try FrameOfReference.decode(bytes, at: &at, count: docCount, into: &self.runScratch)
+            for i in 0..<docCount {
+                let gap = UInt64(self.runScratch[i])
+                guard next < UInt64(UInt32.max), gap < UInt64(UInt32.max) - next else {
+                    throw StoreError(.corrupt, offset: Int64(start), "doc id reaches UInt32.max")
+                }
+                next += gap
+                self.docs[i] = UInt32(next)
+                next += 1
+            }
+            self.blockDocEnd = at
         } else {
             let body = self.body
             let bytes = body.span

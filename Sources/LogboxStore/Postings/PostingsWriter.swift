@@ -17,7 +17,9 @@
 /// doc region   the blocks back to back:
 ///                a block of 128 docs: u8 width (0...32), then the 128 gaps bit-packed at `width`
 ///                  bits each, least significant bit first (16 × width bytes)
-///                a last block of fewer than 128 docs: one varint gap per doc
+///                a last block of 8...127 docs: the gaps as one frame-of-reference run (layout in
+///                  `FrameOfReference.swift`)
+///                a last block of fewer than 8 docs: one varint gap per doc
 /// positions    only with positions, right after the doc region; per block, in block order:
 ///                a block of 8 docs or more ("packed"), as frame-of-reference runs (layout in
 ///                  `FrameOfReference.swift`; each run's count follows from what came before it):
@@ -36,15 +38,16 @@
 /// without positions is one varint. Doc ids are below `UInt32.max`, which iterators use for
 /// "exhausted". Offsets in the skip table are u32: one list must stay below 4 GiB.
 ///
-/// Version 1 differs only in the positions: every block, whatever its size, is coded per doc as
-/// varint count, then the varint deltas. Readers still read it.
+/// Version 1 differs in the last block and the positions: a last block of fewer than 128 docs is
+/// always varint gaps, and every block's positions, whatever its size, are coded per doc as varint
+/// count, then the varint deltas. Readers still read it.
 public struct PostingsWriter: Sendable {
     /// Version of the body layout, written in the header and, by the segment writer, in the footer.
     public static let formatVersion: UInt16 = 2
     /// The versions a reader accepts: 1 (positions as varints) and this one.
     public static let readableVersions: ClosedRange<UInt16> = 1...formatVersion
-    /// Blocks of at least this many docs code their positions as frame-of-reference runs; smaller
-    /// ones (a short list's only block) as varints, where a run's base and width byte would cost more.
+    /// Blocks of at least this many docs code their positions (and a last block its doc gaps) as
+    /// frame-of-reference runs; smaller ones as varints, where a run's base and width byte would cost more.
     static let packedPositionsMinimum = 8
     /// Bytes of the header before the first list.
     public static let headerSize = 4
@@ -207,6 +210,9 @@ public struct PostingsWriter: Sendable {
             let width = BitPacking.width(of: gaps.span)
             self.docRegion.u8(UInt8(width))
             BitPacking.pack(gaps.span, width: width, into: &self.docRegion)
+        } else if self.blockGaps.count >= Self.packedPositionsMinimum {
+            let gaps = self.blockGaps
+            FrameOfReference.append(gaps.span, into: &self.docRegion)
         } else {
             for gap in self.blockGaps { self.docRegion.varint(UInt64(gap)) }
         }
