@@ -465,7 +465,9 @@ private func makePositions(count: Int, shape: PositionShape, random: inout Split
             let n = Int.random(in: 0...3, using: &random)
             return (0..<n).map { _ in UInt32.random(in: 0..<40, using: &random) }.sorted()
         case .many:
-            let n = Bool.random(using: &random) ? Int.random(in: 0...2, using: &random) : Int.random(in: 100...400, using: &random)
+            let n =
+                Bool.random(using: &random)
+                ? Int.random(in: 0...2, using: &random) : Int.random(in: 100...400, using: &random)
             return (0..<n).map { _ in UInt32.random(in: 0..<1_000, using: &random) }.sorted()
         case .huge:
             let n = Int.random(in: 1...5, using: &random)
@@ -485,7 +487,9 @@ struct PostingsPositionsTests {
         PositionShape.allCases
     )
     func roundTrip(count: Int, shape: PositionShape) throws {
-        var random = SplitMix64(seed: UInt64(count) &* 1_000_003 &+ UInt64(PositionShape.allCases.firstIndex(of: shape)!))
+        var random = SplitMix64(
+            seed: UInt64(count) &* 1_000_003 &+ UInt64(PositionShape.allCases.firstIndex(of: shape)!)
+        )
         var list = makeList(count: count, spacing: .mixed, withPositions: true, random: &random)
         list.positions = makePositions(count: count, shape: shape, random: &random)
         let (body, addresses) = write([list])

@@ -42,7 +42,8 @@ public struct PostingsIterator: Sendable {
     /// Body offset just past the current block's positions, once decoded.
     private var blockPositionEnd = 0
 
-    init(body: ByteStorage, address: PostingsAddress, version: UInt16 = PostingsWriter.formatVersion) throws(StoreError) {
+    init(body: ByteStorage, address: PostingsAddress, version: UInt16 = PostingsWriter.formatVersion) throws(StoreError)
+    {
         let offset = Int(clamping: address.offset)
         guard offset >= PostingsWriter.headerSize, offset < body.count else {
             throw StoreError(.corrupt, offset: Int64(offset), "postings offset \(address.offset) is outside the body")
@@ -155,7 +156,9 @@ public struct PostingsIterator: Sendable {
         if self.isPackedPositionsBlock {
             if !self.positionsDecoded { try self.decodePositions() }
             out.removeAll(keepingCapacity: true)
-            out.append(contentsOf: self.blockPositions[self.positionEnds[self.index]..<self.positionEnds[self.index + 1]])
+            out.append(
+                contentsOf: self.blockPositions[self.positionEnds[self.index]..<self.positionEnds[self.index + 1]]
+            )
             return
         }
         let body = self.body
@@ -187,7 +190,8 @@ public struct PostingsIterator: Sendable {
 
     /// Reads the header of one doc's positions in a short (varint) block: its count, and the position
     /// itself when the header holds a single one (version 2).
-    private func shortDocHeader(_ bytes: Span<UInt8>, at: inout Int) throws(StoreError) -> (count: Int, single: UInt32?) {
+    private func shortDocHeader(_ bytes: Span<UInt8>, at: inout Int) throws(StoreError) -> (count: Int, single: UInt32?)
+    {
         guard self.version >= 2 else { return (try bytes.count(at: &at, limit: bytes.count - at), nil) }
         let start = at
         let header = try bytes.varint(at: &at)
