@@ -58,10 +58,34 @@ struct IndexStats: OutputCommand {
         text += "on disk:      \(Self.size(stored)) in segments"
         if rawBytes > 0 { text += " = \(ParseCommand.decimal(Double(stored) / Double(rawBytes), 3)) × raw" }
         text += "; WAL \(Self.size(walBytes))\n"
+        // The postings split: walks every segment's term dictionary (a second or so per million events).
+        var split = PostingsBreakdown()
+        for segment in snapshot.segments {
+            var addresses: [PostingsAddress] = []
+            do {
+                for field in segment.terms.fields {
+                    try segment.terms.enumerate(field: field) { _, address in
+                        addresses.append(address)
+                        return true
+                    }
+                }
+                split = split + (try segment.postings.breakdown(addresses))
+            } catch {
+                errors.write("logbox index stats: \(segment.directory): postings: \(error)\n")
+            }
+        }
         for name in ["docs", "terms", "postings", "columns", "meta"] {
             let bytes = bytesByFile[name] ?? 0
             let share = rawBytes > 0 ? " (\(ParseCommand.decimal(Double(bytes) / Double(rawBytes), 3)) × raw)" : ""
             text += "  \(name.padding(9)) \(Self.size(bytes))\(share)\n"
+            guard name == "postings" else { continue }
+            for (part, partBytes) in [
+                ("doc ids", split.docBytes), ("positions", split.positionBytes), ("skip data", split.skipBytes),
+            ] {
+                let partShare =
+                    rawBytes > 0 ? " (\(ParseCommand.decimal(Double(partBytes) / Double(rawBytes), 3)) × raw)" : ""
+                text += "    \(part.padding(9)) \(Self.size(partBytes))\(partShare)\n"
+            }
         }
         for (id, error) in snapshot.unreadable {
             text += "unreadable:   \(SegmentInfo.directoryName(id)): \(error)\n"

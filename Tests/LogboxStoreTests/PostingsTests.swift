@@ -284,7 +284,7 @@ struct PostingsTests {
         let body = writer.finish()
         #expect(three.offset - one.offset == 1)
         #expect(withPositions.offset - three.offset == 4)
-        #expect(UInt64(denseStart) - withPositions.offset == 3)
+        #expect(UInt64(denseStart) - withPositions.offset == 2)  // doc, then position << 1 | 1
         #expect(Double(sparseStart - denseStart) / 100_000 < 0.1)
         #expect(Double(body.count - sparseStart) / 100_000 < 1.5)
         let reader = try PostingsReader(body: body)
@@ -311,7 +311,8 @@ struct PostingsTests {
         #expect(throws: StoreError.self) {
             try reader.iterator(PostingsAddress(offset: 4, docCount: 0, hasPositions: false))
         }
-        #expect(throws: StoreError.self) { try PostingsReader(body: [2, 0, 0, 0]) }
+        #expect(throws: StoreError.self) { try PostingsReader(body: [3, 0, 0, 0]) }
+        #expect(throws: StoreError.self) { try PostingsReader(body: [0, 0, 0, 0]) }
         #expect(throws: StoreError.self) { try PostingsReader(body: [1]) }
         let empty = try PostingsReader(body: PostingsWriter().finish())
         #expect(throws: StoreError.self) {
@@ -398,9 +399,9 @@ struct PostingsCorruptionTests {
         iterator = try reader.iterator(oneBlock)
         #expect(throws: StoreError.self) { try iterator.next() }
 
-        // A position count larger than the bytes left.
+        // A position count larger than the bytes left (an even header is a count).
         damaged = body
-        damaged[Int(positioned.offset) + 1] = 0x7F
+        damaged[Int(positioned.offset) + 1] = 0x7E
         reader = try PostingsReader(body: damaged)
         iterator = try reader.iterator(positioned)
         #expect(try iterator.next() == 5)
@@ -440,5 +441,185 @@ struct PostingsCorruptionTests {
             )
             do { try exercise(reader, address) } catch {}
         }
+    }
+}
+
+/// Positions as a list of `count` docs might carry them: `kind` picks how many and where.
+enum PositionShape: CaseIterable {
+    /// One occurrence at the same position in every doc (a word of a line template).
+    case template
+    /// A few occurrences at small positions, some docs without any.
+    case few
+    /// Hundreds of occurrences in some docs, with duplicates.
+    case many
+    /// Positions anywhere up to UInt32.max.
+    case huge
+}
+
+private func makePositions(count: Int, shape: PositionShape, random: inout SplitMix64) -> [[UInt32]] {
+    (0..<count).map { _ in
+        switch shape {
+        case .template:
+            return [7]
+        case .few:
+            let n = Int.random(in: 0...3, using: &random)
+            return (0..<n).map { _ in UInt32.random(in: 0..<40, using: &random) }.sorted()
+        case .many:
+            let n =
+                Bool.random(using: &random)
+                ? Int.random(in: 0...2, using: &random) : Int.random(in: 100...400, using: &random)
+            return (0..<n).map { _ in UInt32.random(in: 0..<1_000, using: &random) }.sorted()
+        case .huge:
+            let n = Int.random(in: 1...5, using: &random)
+            var list = (0..<n).map { _ in UInt32.random(in: 0...UInt32.max, using: &random) }
+            if Bool.random(using: &random) { list.append(UInt32.max) }
+            if Bool.random(using: &random) { list.append(0) }
+            return list.sorted()
+        }
+    }
+}
+
+@Suite("Postings positions")
+struct PostingsPositionsTests {
+    @Test(
+        "positions round-trip in full and partial blocks of every shape, read in order and after advance(to:) into every block",
+        arguments: [1, 7, 8, 9, 127, 128, 129, 135, 255, 256, 1_000],
+        PositionShape.allCases
+    )
+    func roundTrip(count: Int, shape: PositionShape) throws {
+        var random = SplitMix64(
+            seed: UInt64(count) &* 1_000_003 &+ UInt64(PositionShape.allCases.firstIndex(of: shape)!)
+        )
+        var list = makeList(count: count, spacing: .mixed, withPositions: true, random: &random)
+        list.positions = makePositions(count: count, shape: shape, random: &random)
+        let (body, addresses) = write([list])
+        let reader = try PostingsReader(body: body)
+        let address = addresses[0]
+        let read = try readAll(reader, address)
+        #expect(read.docs == list.docs)
+        #expect(read.positions == list.positions)
+        try reader.verify(address: address, docCount: UInt32.max)
+        // advance(to:) onto the first, a middle and the last doc of every block, each from a fresh
+        // iterator, so the positions of a block are decoded without its predecessors.
+        let blockSize = 128
+        for start in stride(from: 0, to: count, by: blockSize) {
+            let end = min(start + blockSize, count)
+            for index in Set([start, (start + end) / 2, end - 1]) {
+                var iterator = try reader.iterator(address)
+                #expect(try iterator.advance(to: list.docs[index]) == list.docs[index])
+                #expect(try iterator.positions() == list.positions![index])
+                if index + 1 < count {
+                    #expect(try iterator.next() == list.docs[index + 1])
+                    #expect(try iterator.positions() == list.positions![index + 1])
+                }
+            }
+        }
+        // Skipping docs inside a block: every third doc's positions only.
+        var iterator = try reader.iterator(address)
+        var index = 0
+        while index < count {
+            #expect(try iterator.advance(to: list.docs[index]) == list.docs[index])
+            #expect(try iterator.positions() == list.positions![index])
+            index += 3
+        }
+    }
+
+    @Test("a word at one position of every line costs about a bit per doc; one occurrence costs no count")
+    func templateSize() throws {
+        let docs = (0..<12_800).map { UInt32($0) * 2 }
+        var writer = PostingsWriter()
+        let start = writer.byteCount
+        _ = writer.add(docs: docs, positions: docs.map { _ in [12] })
+        let templateBytes = writer.byteCount - start
+        // 100 blocks: 12-byte skip entries, a width byte and 16 bytes of doc gaps (1 bit each), and
+        // two width-0 runs of 2 to 3 bytes for the positions.
+        #expect(templateBytes <= 100 * (12 + 17 + 6))
+        let varied = writer.byteCount
+        var random = SplitMix64(seed: 5)
+        _ = writer.add(docs: docs, positions: docs.map { _ in [UInt32.random(in: 0..<32, using: &random)] })
+        // Positions below 32: 5 bits per doc on top of the above.
+        #expect(writer.byteCount - varied <= 100 * (12 + 17 + 6 + 80))
+    }
+
+    @Test("a version 1 body (positions as varints in every block) is still read")
+    func versionOne() throws {
+        // Ten docs 3, 4, ..., 12 in one partial block, doc i with positions [i, i + 2].
+        var body: [UInt8] = [1, 0, 0, 0]
+        body.append(3)
+        body.append(contentsOf: [UInt8](repeating: 0, count: 9))
+        for i in 0..<10 { body.append(contentsOf: [2, UInt8(i), 2]) }
+        let reader = try PostingsReader(body: body)
+        #expect(reader.version == 1)
+        let address = PostingsAddress(offset: 4, docCount: 10, hasPositions: true)
+        let read = try readAll(reader, address)
+        #expect(read.docs == (3...12).map { UInt32($0) })
+        #expect(read.positions == (0..<10).map { [UInt32($0), UInt32($0) + 2] })
+        try reader.verify(address: address, docCount: 13)
+        // The same list written today takes the packed form, and reads back the same.
+        var writer = PostingsWriter()
+        let current = writer.add(docs: read.docs, positions: read.positions)
+        let rewritten = try PostingsReader(body: writer.finish())
+        #expect(rewritten.version == PostingsWriter.formatVersion)
+        #expect(try readAll(rewritten, current).positions == read.positions)
+    }
+
+    @Test("flipped bytes in packed positions are caught or read as other positions, never trap")
+    func flippedPositions() throws {
+        var random = SplitMix64(seed: 0xB17)
+        var many = makeList(count: 12, spacing: .consecutive, withPositions: true, random: &random)
+        many.positions = makePositions(count: 12, shape: .many, random: &random)
+        var few = makeList(count: 150, spacing: .small, withPositions: true, random: &random)
+        few.positions = makePositions(count: 150, shape: .few, random: &random)
+        var template = makeList(count: 200, spacing: .small, withPositions: true, random: &random)
+        template.positions = makePositions(count: 200, shape: .template, random: &random)
+        let (body, addresses) = write([many, few, template])
+        var detected = 0
+        // Every byte of the short lists, a sample of the long one's (a debug build reads slowly).
+        let indices = Array(4..<body.count).filter { $0 >= Int(addresses[1].offset) || $0 % 7 == 0 }
+        for index in indices {
+            var damaged = body
+            damaged[index] ^= UInt8.random(in: 1...255, using: &random)
+            do {
+                let reader = try PostingsReader(body: damaged)
+                for address in addresses { try exercise(reader, address) }
+            } catch {
+                detected += 1
+            }
+        }
+        #expect(detected > 0)
+    }
+}
+
+@Suite("Postings breakdown")
+struct PostingsBreakdownTests {
+    @Test("the split covers the body exactly: skip tables, doc ids, positions, header")
+    func coversBody() throws {
+        var random = SplitMix64(seed: 0xB4EA)
+        var writer = PostingsWriter()
+        var addresses: [PostingsAddress] = []
+        var plainBytes = 0
+        for count in [1, 5, 129, 300] {
+            let start = writer.byteCount
+            let docs = (0..<count).map { UInt32($0) * 3 }
+            addresses.append(writer.add(docs: docs.span))
+            plainBytes += writer.byteCount - start
+        }
+        for count in [1, 7, 8, 200, 1_000] {
+            let list = makeList(count: count, spacing: .small, withPositions: true, random: &random)
+            addresses.append(writer.add(docs: list.docs, positions: list.positions))
+        }
+        let body = writer.finish()
+        let reader = try PostingsReader(body: body)
+        let split = try reader.breakdown(addresses.shuffled(using: &random))
+        #expect(split.skipBytes + split.docBytes + split.positionBytes + split.otherBytes == UInt64(body.count))
+        #expect(split.otherBytes == UInt64(PostingsWriter.headerSize))
+        #expect(split.positionBytes > 0)
+        #expect(split.docBytes + split.skipBytes > UInt64(plainBytes))
+        // Lists without positions are skip data and doc ids only (129 and 300 docs have skip tables);
+        // given alone, the last one runs to the end of the body.
+        let plain = try reader.breakdown(Array(addresses.prefix(4)))
+        #expect(plain.positionBytes == 0)
+        #expect(plain.skipBytes == UInt64(2 * 8 + 3 * 8))
+        #expect(plain.skipBytes + plain.docBytes + plain.otherBytes == UInt64(body.count))
     }
 }

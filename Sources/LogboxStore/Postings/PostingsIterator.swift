@@ -2,7 +2,8 @@
 ///
 /// A new iterator stands before the first doc: `next()` or `advance(to:)` moves it onto a doc.
 /// `doc` is the current doc, `UInt32.max` before the first move and once exhausted. After an
-/// error the iterator is exhausted. Holds one block of decoded doc ids (at most 128), nothing more.
+/// error the iterator is exhausted. Holds one block of decoded doc ids (at most 128) and, once
+/// positions are asked for in a packed block, that block's positions, nothing more.
 public struct PostingsIterator: Sendable {
     /// The current doc; `UInt32.max` before the first `next()`/`advance(to:)` and when exhausted.
     public private(set) var doc: UInt32 = .max
@@ -29,8 +30,20 @@ public struct PostingsIterator: Sendable {
     /// Body offset where the positions of doc `positionCursorIndex` (of the current block) start.
     private var positionCursor = 0
     private var positionCursorIndex = 0
+    /// Body format version: 1 codes every block's positions as varints.
+    private let version: UInt16
+    /// The current block's positions, once decoded (packed blocks only): doc i's are
+    /// `blockPositions[positionEnds[i]..<positionEnds[i + 1]]`.
+    private var positionsDecoded = false
+    private var blockPositions: [UInt32] = []
+    private var positionEnds: [Int] = []
+    private var runScratch: [UInt32] = []
+    private var firstScratch: [UInt32] = []
+    /// Body offset just past the current block's positions, once decoded.
+    private var blockPositionEnd = 0
 
-    init(body: ByteStorage, address: PostingsAddress) throws(StoreError) {
+    init(body: ByteStorage, address: PostingsAddress, version: UInt16 = PostingsWriter.formatVersion) throws(StoreError)
+    {
         let offset = Int(clamping: address.offset)
         guard offset >= PostingsWriter.headerSize, offset < body.count else {
             throw StoreError(.corrupt, offset: Int64(offset), "postings offset \(address.offset) is outside the body")
@@ -49,6 +62,7 @@ public struct PostingsIterator: Sendable {
         self.count = count
         self.hasPositions = address.hasPositions
         self.listOffset = offset
+        self.version = version
         self.blockCount = blockCount
         self.entrySize = entrySize
         self.regionStart = offset + skipSize
@@ -139,17 +153,28 @@ public struct PostingsIterator: Sendable {
         guard self.block >= 0, !self.isExhausted else {
             throw StoreError(.invalidArgument, "the iterator is not on a doc")
         }
+        if self.isPackedPositionsBlock {
+            if !self.positionsDecoded { try self.decodePositions() }
+            out.removeAll(keepingCapacity: true)
+            out.append(
+                contentsOf: self.blockPositions[self.positionEnds[self.index]..<self.positionEnds[self.index + 1]]
+            )
+            return
+        }
         let body = self.body
         let bytes = body.span
         var at = self.positionCursor
         while self.positionCursorIndex < self.index {
-            let skipped = try bytes.count(at: &at, limit: bytes.count - at)
-            try bytes.skipVarints(skipped, at: &at)
+            try self.skipShortDoc(bytes, at: &at)
             self.positionCursorIndex += 1
             self.positionCursor = at
         }
-        let count = try bytes.count(at: &at, limit: bytes.count - at)
+        let (count, single) = try self.shortDocHeader(bytes, at: &at)
         out.removeAll(keepingCapacity: true)
+        if let single {
+            out.append(single)
+            return
+        }
         out.reserveCapacity(count)
         var position: UInt64 = 0
         for _ in 0..<count {
@@ -161,6 +186,100 @@ public struct PostingsIterator: Sendable {
             position += delta
             out.append(UInt32(position))
         }
+    }
+
+    /// Reads the header of one doc's positions in a short (varint) block: its count, and the position
+    /// itself when the header holds a single one (version 2).
+    private func shortDocHeader(_ bytes: Span<UInt8>, at: inout Int) throws(StoreError) -> (count: Int, single: UInt32?)
+    {
+        guard self.version >= 2 else { return (try bytes.count(at: &at, limit: bytes.count - at), nil) }
+        let start = at
+        let header = try bytes.varint(at: &at)
+        if header & 1 == 1 {
+            guard header >> 1 <= UInt64(UInt32.max) else {
+                throw StoreError(.corrupt, offset: Int64(start), "position exceeds UInt32.max")
+            }
+            return (1, UInt32(header >> 1))
+        }
+        guard header >> 1 <= UInt64(max(bytes.count - at, 0)) else {
+            throw StoreError(.corrupt, offset: Int64(start), "position count \(header >> 1) exceeds the bytes left")
+        }
+        return (Int(header >> 1), nil)
+    }
+
+    /// Moves `at` past one doc's positions in a short (varint) block.
+    private func skipShortDoc(_ bytes: Span<UInt8>, at: inout Int) throws(StoreError) {
+        let (count, single) = try self.shortDocHeader(bytes, at: &at)
+        if single == nil { try bytes.skipVarints(count, at: &at) }
+    }
+
+    /// Whether the current block's positions are frame-of-reference runs (layout in `PostingsWriter`).
+    private var isPackedPositionsBlock: Bool {
+        self.version >= 2 && self.blockDocCount >= PostingsWriter.packedPositionsMinimum
+    }
+
+    /// Decodes every position of the current (packed) block into `blockPositions`.
+    private mutating func decodePositions() throws(StoreError) {
+        let body = self.body
+        let bytes = body.span
+        var at = self.positionCursor
+        let n = self.blockDocCount
+        self.runScratch.removeAll(keepingCapacity: true)
+        try FrameOfReference.decode(bytes, at: &at, count: n, into: &self.runScratch)
+        var total: UInt64 = 0
+        var nonEmpty = 0
+        for count in self.runScratch {
+            total += UInt64(count)
+            if count > 0 { nonEmpty += 1 }
+        }
+        let restCount = total - UInt64(nonEmpty)
+        // Each run of up to 128 takes at least 2 bytes: a corrupt count cannot claim more than this.
+        guard restCount <= UInt64(max(bytes.count - at, 0)) * 64 else {
+            throw StoreError(.corrupt, offset: Int64(at), "position counts \(total) exceed what the body can hold")
+        }
+        self.positionEnds.removeAll(keepingCapacity: true)
+        self.positionEnds.append(0)
+        var end = 0
+        for count in self.runScratch {
+            end += Int(count)
+            self.positionEnds.append(end)
+        }
+        self.firstScratch.removeAll(keepingCapacity: true)
+        if nonEmpty > 0 { try FrameOfReference.decode(bytes, at: &at, count: nonEmpty, into: &self.firstScratch) }
+        // The counts move to `positionEnds`; `runScratch` now takes the deltas.
+        let counts = self.runScratch
+        self.runScratch = []
+        var deltas: [UInt32] = []
+        swap(&deltas, &self.blockPositions)
+        deltas.removeAll(keepingCapacity: true)
+        var remaining = Int(restCount)
+        while remaining > 0 {
+            let runCount = min(remaining, FrameOfReference.maximumCount)
+            try FrameOfReference.decode(bytes, at: &at, count: runCount, into: &deltas)
+            remaining -= runCount
+        }
+        var positions = counts
+        positions.removeAll(keepingCapacity: true)
+        positions.reserveCapacity(Int(total))
+        var first = 0
+        var next = 0
+        for count in counts where count > 0 {
+            var position = UInt64(self.firstScratch[first])
+            first += 1
+            positions.append(UInt32(position))
+            for _ in 1..<count {
+                position += UInt64(deltas[next])
+                next += 1
+                guard position <= UInt64(UInt32.max) else {
+                    throw StoreError(.corrupt, offset: Int64(self.positionCursor), "position exceeds UInt32.max")
+                }
+                positions.append(UInt32(position))
+            }
+        }
+        self.runScratch = deltas
+        self.blockPositions = positions
+        self.blockPositionEnd = at
+        self.positionsDecoded = true
     }
 
     // MARK: Blocks
@@ -240,6 +359,22 @@ public struct PostingsIterator: Sendable {
             }
             next = self.unpack(at: start + 1, length: length, width: width, base: next)
             self.blockDocEnd = start + 1 + length
+        } else if self.version >= 2 && docCount >= PostingsWriter.packedPositionsMinimum {
+            let body = self.body
+            let bytes = body.span
+            var at = start
+            self.runScratch.removeAll(keepingCapacity: true)
+            try FrameOfReference.decode(bytes, at: &at, count: docCount, into: &self.runScratch)
+            for i in 0..<docCount {
+                let gap = UInt64(self.runScratch[i])
+                guard next < UInt64(UInt32.max), gap < UInt64(UInt32.max) - next else {
+                    throw StoreError(.corrupt, offset: Int64(start), "doc id reaches UInt32.max")
+                }
+                next += gap
+                self.docs[i] = UInt32(next)
+                next += 1
+            }
+            self.blockDocEnd = at
         } else {
             let body = self.body
             let bytes = body.span
@@ -273,6 +408,7 @@ public struct PostingsIterator: Sendable {
         self.blockDocCount = docCount
         self.index = 0
         self.positionCursorIndex = 0
+        self.positionsDecoded = false
         if self.hasPositions {
             self.positionCursor =
                 self.blockCount == 1 ? self.blockDocEnd : self.regionStart + Int(try self.skipValue(block, field: 2))
@@ -298,6 +434,14 @@ public struct PostingsIterator: Sendable {
         }
         self.docs = docs
         return next
+    }
+
+    /// Body offsets of the list's doc region and, with positions, of its positions region.
+    mutating func regionStarts() throws(StoreError) -> (docs: Int, positions: Int?) {
+        guard self.hasPositions else { return (self.regionStart, nil) }
+        if self.blockCount >= 2 { return (self.regionStart, self.regionStart + Int(try self.skipValue(0, field: 2))) }
+        try self.load(block: 0)
+        return (self.regionStart, self.blockDocEnd)
     }
 
     // MARK: Verify
@@ -335,6 +479,11 @@ public struct PostingsIterator: Sendable {
                     "positions of block \(block) start at \(self.positionCursor), expected \(expectedPositionStart)"
                 )
             }
+            if self.isPackedPositionsBlock {
+                try self.decodePositions()
+                expectedPositionStart = self.blockPositionEnd
+                continue
+            }
             for index in 0..<self.blockDocCount {
                 self.index = index
                 self.doc = self.docs[index]
@@ -344,8 +493,7 @@ public struct PostingsIterator: Sendable {
             let body = self.body
             let bytes = body.span
             var at = self.positionCursor
-            let last = try bytes.count(at: &at, limit: bytes.count - at)
-            try bytes.skipVarints(last, at: &at)
+            try self.skipShortDoc(bytes, at: &at)
             expectedPositionStart = at
         }
     }

@@ -5,11 +5,13 @@
 public final class PostingsReader: Sendable {
     /// The postings body (without the file footer); its length bounds the addresses in the terms.
     public let body: ByteStorage
+    /// The body's format version (1 or 2, see `PostingsWriter`).
+    public let version: UInt16
 
     public init(body: ByteStorage) throws(StoreError) {
         var reader = ByteReader(body)
         let version = try reader.u16()
-        guard version == PostingsWriter.formatVersion else {
+        guard PostingsWriter.readableVersions.contains(version) else {
             throw StoreError(.corrupt, offset: 0, "postings format version \(version) is not supported")
         }
         let reserved = try reader.u16()
@@ -17,6 +19,7 @@ public final class PostingsReader: Sendable {
             throw StoreError(.corrupt, offset: 2, "postings header reserved field is \(reserved), expected 0")
         }
         self.body = body
+        self.version = version
     }
 
     /// Reads a copy of `body` (tests, and bodies not read from a file).
@@ -33,7 +36,7 @@ public final class PostingsReader: Sendable {
     /// Checks only that the address and the list's skip table lie inside the body; the rest is
     /// checked as blocks are decoded.
     public func iterator(_ address: PostingsAddress) throws(StoreError) -> PostingsIterator {
-        try PostingsIterator(body: self.body, address: address)
+        try PostingsIterator(body: self.body, address: address, version: self.version)
     }
 
     /// Decodes the whole list at `address` and checks it: doc ids strictly ascending and below

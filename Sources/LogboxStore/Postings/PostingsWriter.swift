@@ -2,7 +2,7 @@
 ///
 /// Body layout (little-endian; varint = unsigned LEB128, as `ByteWriter.varint` writes it):
 /// ```
-/// header      u16 formatVersion (1) | u16 reserved (0)
+/// header      u16 formatVersion (2) | u16 reserved (0)
 /// lists       back to back, each at the offset its PostingsAddress names
 /// ```
 /// A list of n docs (n >= 1) is cut into ceil(n / 128) blocks: every block but the last holds 128 docs,
@@ -17,17 +17,38 @@
 /// doc region   the blocks back to back:
 ///                a block of 128 docs: u8 width (0...32), then the 128 gaps bit-packed at `width`
 ///                  bits each, least significant bit first (16 × width bytes)
-///                a last block of fewer than 128 docs: one varint gap per doc
-/// positions    only with positions, right after the doc region; per doc, in doc order:
-///                varint count, then `count` varint deltas (first from 0, then from the previous)
+///                a last block of 8...127 docs: the gaps as one frame-of-reference run (layout in
+///                  `FrameOfReference.swift`)
+///                a last block of fewer than 8 docs: one varint gap per doc
+/// positions    only with positions, right after the doc region; per block, in block order:
+///                a block of 8 docs or more ("packed"), as frame-of-reference runs (layout in
+///                  `FrameOfReference.swift`; each run's count follows from what came before it):
+///                    counts   one run of the block's n docs' position counts
+///                    firsts   one run of the first position of each doc whose count is not 0
+///                             (absent when every count is 0)
+///                    rest     the other positions as deltas from the previous position of the same
+///                             doc, in doc order, in runs of 128 (the last run shorter; none if empty)
+///                a block of fewer than 8 docs (only a list's last block can be one), per doc:
+///                  one position p:  varint p << 1 | 1 (the common case of a rare word: one varint)
+///                  otherwise:       varint count << 1, then `count` varint deltas (first from 0,
+///                                   then from the previous)
 /// ```
 /// The doc region starts right after the skip table (or at the list's offset when there is none).
 /// Doc count and the positions flag live in the address, not in the list, so a one-doc list
 /// without positions is one varint. Doc ids are below `UInt32.max`, which iterators use for
 /// "exhausted". Offsets in the skip table are u32: one list must stay below 4 GiB.
+///
+/// Version 1 differs in the last block and the positions: a last block of fewer than 128 docs is
+/// always varint gaps, and every block's positions, whatever its size, are coded per doc as varint
+/// count, then the varint deltas. Readers still read it.
 public struct PostingsWriter: Sendable {
     /// Version of the body layout, written in the header and, by the segment writer, in the footer.
-    public static let formatVersion: UInt16 = 1
+    public static let formatVersion: UInt16 = 2
+    /// The versions a reader accepts: 1 (positions as varints) and this one.
+    public static let readableVersions: ClosedRange<UInt16> = 1...formatVersion
+    /// Blocks of at least this many docs code their positions (and a last block its doc gaps) as
+    /// frame-of-reference runs; smaller ones as varints, where a run's base and width byte would cost more.
+    static let packedPositionsMinimum = 8
     /// Bytes of the header before the first list.
     public static let headerSize = 4
     static let blockSize = BitPacking.blockSize
@@ -45,7 +66,11 @@ public struct PostingsWriter: Sendable {
     private var docCount = 0
     private var previousDoc: UInt32 = 0
     private var blockGaps: [UInt32] = []
-    private var blockPositionStart = 0
+    /// Position counts and positions of the docs of the block being filled.
+    private var blockCounts: [UInt32] = []
+    private var blockPositions: [UInt32] = []
+    private var firsts: [UInt32] = []
+    private var rest: [UInt32] = []
     private var docRegion = ByteWriter()
     private var positionRegion = ByteWriter()
     private var skipEntries: [SkipEntry] = []
@@ -71,6 +96,7 @@ public struct PostingsWriter: Sendable {
     public mutating func addDoc(_ doc: UInt32) {
         precondition(!self.hasPositions, "this term was begun with positions; pass them to addDoc")
         self.appendDoc(doc)
+        if self.blockGaps.count == Self.blockSize { self.flushBlock() }
     }
 
     /// Adds the next doc of a list begun with `hasPositions: true`, with the term's positions in it
@@ -78,14 +104,15 @@ public struct PostingsWriter: Sendable {
     public mutating func addDoc(_ doc: UInt32, positions: Span<UInt32>) {
         precondition(self.hasPositions, "this term was begun without positions")
         self.appendDoc(doc)
-        self.positionRegion.varint(positions.count)
         var previous: UInt32 = 0
         for i in positions.indices {
             let position = positions[i]
             precondition(position >= previous, "positions must be ascending: \(position) after \(previous)")
-            self.positionRegion.varint(UInt64(position - previous))
+            self.blockPositions.append(position)
             previous = position
         }
+        self.blockCounts.append(UInt32(positions.count))
+        if self.blockGaps.count == Self.blockSize { self.flushBlock() }
     }
 
     /// Ends the open list and returns its address for the term dictionary.
@@ -126,7 +153,7 @@ public struct PostingsWriter: Sendable {
     ///   - docs: the doc ids, strictly ascending, at least one.
     public mutating func add(docs: Span<UInt32>) -> PostingsAddress {
         self.beginTerm(hasPositions: false)
-        for i in docs.indices { self.appendDoc(docs[i]) }
+        for i in docs.indices { self.addDoc(docs[i]) }
         return self.endTerm()
     }
 
@@ -171,11 +198,9 @@ public struct PostingsWriter: Sendable {
             precondition(doc > self.previousDoc, "doc ids must be strictly ascending: \(doc) after \(self.previousDoc)")
             gap = doc - self.previousDoc - 1
         }
-        if self.blockGaps.isEmpty { self.blockPositionStart = self.positionRegion.count }
         self.blockGaps.append(gap)
         self.previousDoc = doc
         self.docCount += 1
-        if self.blockGaps.count == Self.blockSize { self.flushBlock() }
     }
 
     private mutating func flushBlock() {
@@ -185,12 +210,69 @@ public struct PostingsWriter: Sendable {
             let width = BitPacking.width(of: gaps.span)
             self.docRegion.u8(UInt8(width))
             BitPacking.pack(gaps.span, width: width, into: &self.docRegion)
+        } else if self.blockGaps.count >= Self.packedPositionsMinimum {
+            let gaps = self.blockGaps
+            FrameOfReference.append(gaps.span, into: &self.docRegion)
         } else {
             for gap in self.blockGaps { self.docRegion.varint(UInt64(gap)) }
         }
+        let positionOffset = self.positionRegion.count
+        if self.hasPositions { self.writeBlockPositions() }
         self.skipEntries.append(
-            SkipEntry(lastDoc: self.previousDoc, docOffset: docOffset, positionOffset: self.blockPositionStart)
+            SkipEntry(lastDoc: self.previousDoc, docOffset: docOffset, positionOffset: positionOffset)
         )
         self.blockGaps.removeAll(keepingCapacity: true)
+        self.blockCounts.removeAll(keepingCapacity: true)
+        self.blockPositions.removeAll(keepingCapacity: true)
+    }
+
+    /// Codes the positions of the block just filled (layout at the top of the file).
+    private mutating func writeBlockPositions() {
+        guard self.blockCounts.count >= Self.packedPositionsMinimum else {
+            var at = 0
+            for count in self.blockCounts {
+                if count == 1 {
+                    self.positionRegion.varint(UInt64(self.blockPositions[at]) << 1 | 1)
+                    at += 1
+                    continue
+                }
+                self.positionRegion.varint(UInt64(count) << 1)
+                var previous: UInt32 = 0
+                for position in self.blockPositions[at..<at + Int(count)] {
+                    self.positionRegion.varint(UInt64(position - previous))
+                    previous = position
+                }
+                at += Int(count)
+            }
+            return
+        }
+        // Locals, so the spans read below do not overlap the write access to `positionRegion`.
+        var region = ByteWriter()
+        swap(&region, &self.positionRegion)
+        var firsts = self.firsts
+        var rest = self.rest
+        self.firsts = []
+        self.rest = []
+        firsts.removeAll(keepingCapacity: true)
+        rest.removeAll(keepingCapacity: true)
+        let counts = self.blockCounts
+        let positions = self.blockPositions
+        FrameOfReference.append(counts.span, into: &region)
+        var at = 0
+        for count in counts where count > 0 {
+            firsts.append(positions[at])
+            for i in at + 1..<at + Int(count) { rest.append(positions[i] - positions[i - 1]) }
+            at += Int(count)
+        }
+        if !firsts.isEmpty { FrameOfReference.append(firsts.span, into: &region) }
+        var start = 0
+        while start < rest.count {
+            let end = min(start + FrameOfReference.maximumCount, rest.count)
+            FrameOfReference.append(rest.span.extracting(start..<end), into: &region)
+            start = end
+        }
+        swap(&region, &self.positionRegion)
+        self.firsts = firsts
+        self.rest = rest
     }
 }

@@ -59,7 +59,7 @@ public final class SegmentReader: Sendable {
                 .terms,
                 TermDictionaryWriter.formatVersion...TermDictionaryWriter.formatVersion
             )
-            let postings = try body("postings", .postings, PostingsWriter.formatVersion...PostingsWriter.formatVersion)
+            let postings = try body("postings", .postings, PostingsWriter.readableVersions)
             let columns = try body("columns", .columns, ColumnsWriter.formatVersion...ColumnsWriter.formatVersion)
             let docs = try body("docs", .docs, DocStoreWriter.readableVersions)
             self.terms = try located("terms") { () throws(StoreError) in try TermDictionaryReader(body: terms) }

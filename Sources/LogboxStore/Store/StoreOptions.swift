@@ -23,8 +23,11 @@ public struct StoreOptions: Sendable {
     /// Run merges in the background as segments accumulate.
     public var backgroundMerges = true
     /// LZ4HC level for the doc store of segments merged in the background (0: LZ4 fast, as fresh
-    /// segments use; HC costs ingest throughput while a merge runs).
-    public var mergedCompressionLevel: Int32 = 0
+    /// segments use). Level 3 compresses at ~210 MB/s on one core against LZ4 fast's ~1.2 GB/s
+    /// (`lz4 -b1e4 -B5` on the benchmark corpus), and each event is merged about once, so it costs
+    /// well under a second per 200 MB imported; merged docs shrink 0.265 -> 0.205 x raw (levels 2
+    /// and 4: 0.211 and 0.201). Decompression is as fast as LZ4 fast's, so reads do not slow down.
+    public var mergedCompressionLevel: Int32 = 3
     /// LZ4HC level for `compact`, which an operator runs when ingest is quiet.
     public var compactCompressionLevel: Int32 = 9
     /// Called on the merge queue after a merged segment is written and before it is published
