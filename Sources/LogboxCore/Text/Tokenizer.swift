@@ -34,36 +34,72 @@ public struct Tokenizer: Sendable {
     }
 
     /// Replaces the current terms with those of `input`.
+    ///
+    /// Terms never hold more bytes than the text, nor more than one term per two bytes (a word byte
+    /// and a separator), so both buffers are sized once up front and the loop writes through
+    /// pointers: no per-byte `append` with its uniqueness and capacity checks.
     public mutating func tokenize(_ input: UnsafeBufferPointer<UInt8>) {
-        self.bytes.removeAll(keepingCapacity: true)
-        self.ends.removeAll(keepingCapacity: true)
-        do {
-            var i = 0
-            let count = input.count
-            while i < count {
-                while i < count, !Self.isWordByte(input[i]) { i += 1 }
-                guard i < count else { break }
-                let start = self.bytes.count
-                var length = 0
-                while i < count, Self.isWordByte(input[i]) {
-                    if length < Self.maximumLength {
-                        let byte = input[i]
-                        self.bytes.append(byte &- UInt8(ascii: "A") < 26 ? byte | 0x20 : byte)
+        var bytes = [UInt8]()
+        var ends = [Int32]()
+        // Work on the buffers as locals (moved out, so still uniquely referenced) to keep the
+        // pointer closures free of overlapping accesses to `self`.
+        swap(&bytes, &self.bytes)
+        swap(&ends, &self.ends)
+        bytes.removeAll(keepingCapacity: true)
+        ends.removeAll(keepingCapacity: true)
+        let count = input.count
+        bytes.append(contentsOf: repeatElement(0, count: count))
+        ends.append(contentsOf: repeatElement(0, count: (count + 1) / 2))
+        var used = 0
+        var termCount = 0
+        var truncated = 0
+        Self.foldedBytes.withUnsafeBufferPointer { folded in
+            bytes.withUnsafeMutableBufferPointer { out in
+                ends.withUnsafeMutableBufferPointer { termEnds in
+                    var i = 0
+                    while i < count {
+                        // In bounds: `folded` has an entry for each of the 256 byte values.
+                        while i < count, folded[Int(input[i])] == 0 { i += 1 }
+                        guard i < count else { break }
+                        let start = used
+                        var length = 0
+                        while i < count {
+                            let byte = folded[Int(input[i])]
+                            if byte == 0 { break }
+                            if length < Self.maximumLength {
+                                // In bounds: `used` counts kept input bytes, at most `count`.
+                                out[used] = byte
+                                used += 1
+                            }
+                            length += 1
+                            i += 1
+                        }
+                        if length > Self.maximumLength {
+                            truncated += 1
+                            // Do not end inside a UTF-8 character: drop continuation bytes of a cut one.
+                            while used > start, out[used - 1] & 0xC0 == 0x80 { used -= 1 }
+                            if used > start, out[used - 1] >= 0xC0 { used -= 1 }
+                        }
+                        // In bounds: each term took a word byte and (but the last) a separator.
+                        termEnds[termCount] = Int32(used)
+                        termCount += 1
                     }
-                    length += 1
-                    i += 1
                 }
-                if length > Self.maximumLength {
-                    self.truncatedTerms += 1
-                    // Do not end inside a UTF-8 character: drop continuation bytes of a cut one.
-                    while self.bytes.count > start, self.bytes[self.bytes.count - 1] & 0xC0 == 0x80 {
-                        self.bytes.removeLast()
-                    }
-                    if self.bytes.count > start, self.bytes[self.bytes.count - 1] >= 0xC0 { self.bytes.removeLast() }
-                }
-                self.ends.append(Int32(self.bytes.count))
             }
         }
+        bytes.removeLast(bytes.count - used)
+        ends.removeLast(ends.count - termCount)
+        self.truncatedTerms += truncated
+        swap(&bytes, &self.bytes)
+        swap(&ends, &self.ends)
+    }
+
+    /// Per byte value: the byte as a term keeps it (ASCII letters lower-cased), or 0 for a separator
+    /// (NUL is one, so 0 is free as the mark). One load per byte instead of `isWordByte`'s compares.
+    private static let foldedBytes: [UInt8] = (0...255).map { (value: Int) -> UInt8 in
+        let byte = UInt8(value)
+        guard Self.isWordByte(byte) else { return 0 }
+        return byte &- UInt8(ascii: "A") < 26 ? byte | 0x20 : byte
     }
 
     @inline(__always)

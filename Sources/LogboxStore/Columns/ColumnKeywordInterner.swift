@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Gives each distinct byte string an id in first-seen order, without allocating per lookup.
 ///
 /// Strings live back to back in one arena; an open-addressing table (load <= 1/2) holds their ids. The keyword
@@ -66,10 +70,11 @@ struct ColumnKeywordInterner: Sendable {
     private func matches(_ id: Int, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         let start = id == 0 ? 0 : self.ends[id - 1]
         guard self.ends[id] - start == bytes.count else { return false }
+        guard bytes.count > 0 else { return true }
         return self.arena.withUnsafeBufferPointer { arena in
-            // In bounds: the entry `start ..< start + bytes.count` lies inside the arena.
-            UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(arena)[start..<(start + bytes.count)])
-                .elementsEqual(UnsafeRawBufferPointer(bytes))
+            // In bounds: the entry `start ..< start + bytes.count` lies inside the arena. `memcmp`
+            // rather than `elementsEqual`, which compares byte by byte through the generic path.
+            memcmp(arena.baseAddress! + start, bytes.baseAddress!, bytes.count) == 0
         }
     }
 

@@ -95,8 +95,8 @@ public struct WALBatch: Sendable {
         )
     }
 
-    /// Decodes each event in order.
-    public func forEachEvent(_ body: (StoredEvent) throws(StoreError) -> Void) throws(StoreError) {
+    /// Decodes each event in order; `body` owns each one (it may change it without a copy).
+    public func forEachEvent(_ body: (consuming StoredEvent) throws(StoreError) -> Void) throws(StoreError) {
         var reader = ByteReader(self.records)
         for _ in 0..<self.eventCount {
             let event = try EventRecord.decode(&reader, timestampBase: self.timestampBase, version: self.recordVersion)

@@ -10,6 +10,8 @@ struct SegmentBuilder {
     let level: UInt8
     private var fieldNames = StringTable()
     private var sources = StringTable()
+    /// UTF-8 of each of `sources`, by id: the exact terms `source` and `file` of every event.
+    private var sourceBytes: [[UInt8]] = []
     private var tables: [TermTable] = []
     /// Per local field: whether it carries the event time as text (no exact term, see `IndexingRules`).
     private var timeField: [Bool] = []
@@ -48,21 +50,23 @@ struct SegmentBuilder {
         for name in batch.names { names.append(self.localField(name)) }
         var sources: [UInt32] = []
         for source in batch.sources { sources.append(self.localSource(source)) }
-        try batch.forEachEvent { (event: StoredEvent) throws(StoreError) in
+        try batch.forEachEvent { (event: consuming StoredEvent) throws(StoreError) in
             self.add(event: event, names: names, sources: sources)
         }
     }
 
     /// Adds one event whose name and source ids index the tables `names` and `sources` map to ours.
-    mutating func add(event: StoredEvent, names: [UInt32?], sources: [UInt32]) {
+    ///
+    /// Takes the event (`consuming`) so renumbering its fields writes in place instead of copying them.
+    mutating func add(event: consuming StoredEvent, names: [UInt32?], sources: [UInt32]) {
         let doc = self.docCount
         self.docCount += 1
-        var local = event
-        local.source = sources[Int(event.source)]
-        if event.file != UInt32.max { local.file = sources[Int(event.file)] }
+        var local = consume event
+        local.source = sources[Int(local.source)]
+        if local.file != UInt32.max { local.file = sources[Int(local.file)] }
         for index in local.fields.indices {
             // A field over the per-segment limit is stored under the name `_` + its text is still in the line.
-            local.fields[index].name = names[Int(event.fields[index].name)] ?? self.overflowField()
+            local.fields[index].name = names[Int(local.fields[index].name)] ?? self.overflowField()
         }
         self.docs.add(local)
         self.rawBytes += UInt64(local.line.count) + 1
@@ -70,10 +74,8 @@ struct SegmentBuilder {
         self.minTime = min(self.minTime, local.timestamp)
         self.maxTime = max(self.maxTime, local.timestamp)
 
-        self.addExact(field: self.sourceField, Array(self.sources[local.source].utf8)[...], doc: doc)
-        if local.file != UInt32.max {
-            self.addExact(field: self.fileField, Array(self.sources[local.file].utf8)[...], doc: doc)
-        }
+        self.addExact(field: self.sourceField, source: local.source, doc: doc)
+        if local.file != UInt32.max { self.addExact(field: self.fileField, source: local.file, doc: doc) }
         for field in local.fields {
             if field.name == self.messageField {
                 self.addText(local.rawBytes(field), kind: field.kind, doc: doc)
@@ -104,9 +106,13 @@ struct SegmentBuilder {
         }
     }
 
-    private mutating func addExact(field: UInt32, _ value: ArraySlice<UInt8>, doc: UInt32) {
-        value.withUnsafeBufferPointer { self.tables[Int(field)].add($0, doc: doc) }
-        self.columns.addKeyword(fieldIndex: self.keywordHandle(field), doc: doc, value)
+    /// Indexes input name `source` as the exact term and keyword of `field`.
+    private mutating func addExact(field: UInt32, source: UInt32, doc: UInt32) {
+        let keyword = self.keywordHandle(field)
+        self.sourceBytes[Int(source)].withUnsafeBufferPointer { value in
+            self.tables[Int(field)].add(value, doc: doc)
+            self.columns.addKeyword(fieldIndex: keyword, doc: doc, value.span)
+        }
     }
 
     private mutating func addText(_ raw: ArraySlice<UInt8>, kind: ValueKind, doc: UInt32) {
@@ -121,9 +127,10 @@ struct SegmentBuilder {
         } else {
             raw.withUnsafeBufferPointer { self.tokenizer.tokenize($0) }
         }
-        for position in 0..<self.tokenizer.count {
-            self.tokenizer.term(position).withUnsafeBufferPointer {
-                self.tables[Int(self.messageField)].add($0, doc: doc, position: UInt32(position))
+        let table = Int(self.messageField)
+        self.tokenizer.bytes.withUnsafeBufferPointer { bytes in
+            self.tokenizer.ends.withUnsafeBufferPointer { ends in
+                self.tables[table].add(terms: bytes, ends: ends, doc: doc)
             }
         }
     }
@@ -144,7 +151,11 @@ struct SegmentBuilder {
         self.fieldNames.intern("_overflow")
     }
 
-    private mutating func localSource(_ name: String) -> UInt32 { self.sources.intern(name) }
+    private mutating func localSource(_ name: String) -> UInt32 {
+        let id = self.sources.intern(name)
+        if Int(id) == self.sourceBytes.count { self.sourceBytes.append(Array(name.utf8)) }
+        return id
+    }
 
     private mutating func numericHandle(_ field: UInt32) -> Int {
         if let handle = self.numericHandles[Int(field)] { return handle }

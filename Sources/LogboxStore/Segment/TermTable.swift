@@ -4,15 +4,19 @@
 
 /// The terms of one field while a segment is built: term bytes → the docs (and positions) having it.
 ///
-/// An open-addressing hash table over a byte arena (FNV-1a, like the field-name table) gives each
-/// term an index; each occurrence is appended to flat arrays (term index, doc, position), 8 or 12
-/// bytes per occurrence and no allocation per term. `forEachPostings` groups them by term with a
-/// counting sort at the end. Docs arrive in ascending order, which the grouping preserves.
+/// An open-addressing hash table over a byte arena gives each term an index; each occurrence is
+/// appended to flat arrays (term index, doc, position), 8 or 12 bytes per occurrence and no
+/// allocation per term. `forEachPostings` groups them by term with a counting sort at the end.
+/// Docs arrive in ascending order, which the grouping preserves.
+///
+/// A slot holds the term's hash next to its index, so a probe rejects other terms without reading
+/// the arena, and one cache line answers most lookups. The hash lives in memory only (terms are
+/// written sorted by bytes), so it may change freely.
 struct TermTable {
     private var arena: [UInt8] = []
     private var ends: [Int] = []
-    private var hashes: [UInt32] = []
-    private var slots: [Int32] = Array(repeating: 0, count: 256)
+    /// Slot -> `hash << 32 | (index + 1)`; 0 marks an empty slot. Load is kept at most 1/2.
+    private var slots: [UInt64] = Array(repeating: 0, count: 256)
     /// The last doc each term was seen in (exact terms are recorded once per doc).
     private var lastDoc: [UInt32] = []
     private var occurrenceTerm: [UInt32] = []
@@ -43,43 +47,88 @@ struct TermTable {
         if self.keepsPositions { self.occurrencePosition.append(position) }
     }
 
+    /// Records the terms of one text of `doc`, term `i` at position `i`, as `add` would one by one.
+    ///
+    /// `bytes` holds the terms back to back and `ends` where each one ends (the tokenizer's
+    /// layout), so the message path makes no slice or array per term.
+    /// - Complexity: O(total term bytes), amortized.
+    mutating func add(terms bytes: UnsafeBufferPointer<UInt8>, ends: UnsafeBufferPointer<Int32>, doc: UInt32) {
+        var start = 0
+        for position in 0..<ends.count {
+            let end = Int(ends[position])
+            self.add(UnsafeBufferPointer(rebasing: bytes[start..<end]), doc: doc, position: UInt32(position))
+            start = end
+        }
+    }
+
     /// Calls `body` for each term in ascending byte order with its docs (ascending, unique) and,
     /// when positions are kept, the positions per doc (`counts[i]` of them for `docs[i]`).
     func forEachPostings(
         _ body: (ArraySlice<UInt8>, borrowing [UInt32], borrowing [UInt32], borrowing [UInt32]) -> Void
     ) {
+        let termCount = self.count
+        let total = self.occurrenceTerm.count
         // Counting sort of the occurrences by term; stable, so docs stay ascending per term.
-        var starts = [Int](repeating: 0, count: self.count + 1)
-        for term in self.occurrenceTerm { starts[Int(term) + 1] += 1 }
-        for index in 0..<self.count { starts[index + 1] += starts[index] }
-        var fill = starts
-        var docs = [UInt32](repeating: 0, count: self.occurrenceDoc.count)
-        var positions = [UInt32](repeating: 0, count: self.keepsPositions ? self.occurrenceDoc.count : 0)
-        for occurrence in 0..<self.occurrenceTerm.count {
-            let term = Int(self.occurrenceTerm[occurrence])
-            docs[fill[term]] = self.occurrenceDoc[occurrence]
-            if self.keepsPositions { positions[fill[term]] = self.occurrencePosition[occurrence] }
-            fill[term] += 1
+        var starts = [Int](repeating: 0, count: termCount + 1)
+        var docs = [UInt32](repeating: 0, count: total)
+        var positions = [UInt32](repeating: 0, count: self.keepsPositions ? total : 0)
+        starts.withUnsafeMutableBufferPointer { starts in
+            self.occurrenceTerm.withUnsafeBufferPointer { terms in
+                // In bounds: every occurrence's term index is below `termCount`.
+                for term in terms { starts[Int(term) + 1] += 1 }
+                for index in 0..<termCount { starts[index + 1] += starts[index] }
+                var fill = Array(starts[0..<termCount])
+                // One pass places docs and positions together: `fill` is read at random once per occurrence.
+                fill.withUnsafeMutableBufferPointer { fill in
+                    docs.withUnsafeMutableBufferPointer { docs in
+                        positions.withUnsafeMutableBufferPointer { positions in
+                            self.occurrenceDoc.withUnsafeBufferPointer { occurrenceDocs in
+                                self.occurrencePosition.withUnsafeBufferPointer { occurrencePositions in
+                                    for occurrence in 0..<total {
+                                        let term = Int(terms[occurrence])
+                                        let slot = fill[term]
+                                        fill[term] = slot + 1
+                                        docs[slot] = occurrenceDocs[occurrence]
+                                        // `positions` is empty unless positions are kept.
+                                        if self.keepsPositions { positions[slot] = occurrencePositions[occurrence] }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
         }
         var uniqueDocs: [UInt32] = []
         var counts: [UInt32] = []
         var termPositions: [UInt32] = []
-        for term in self.sortedOrder() {
-            uniqueDocs.removeAll(keepingCapacity: true)
-            counts.removeAll(keepingCapacity: true)
-            termPositions.removeAll(keepingCapacity: true)
-            for occurrence in starts[term]..<starts[term + 1] {
-                let doc = docs[occurrence]
-                if uniqueDocs.last != doc {
-                    uniqueDocs.append(doc)
-                    if self.keepsPositions { counts.append(0) }
-                }
-                if self.keepsPositions {
-                    counts[counts.count - 1] += 1
-                    termPositions.append(positions[occurrence])
+        let order = self.sortedOrder()
+        docs.withUnsafeBufferPointer { docs in
+            positions.withUnsafeBufferPointer { positions in
+                for term in order {
+                    let occurrences = starts[term]..<starts[term + 1]
+                    uniqueDocs.removeAll(keepingCapacity: true)
+                    counts.removeAll(keepingCapacity: true)
+                    termPositions.removeAll(keepingCapacity: true)
+                    if self.keepsPositions {
+                        termPositions.append(contentsOf: UnsafeBufferPointer(rebasing: positions[occurrences]))
+                        // Runs of one doc become that doc once, with the run's length as its count.
+                        var occurrence = occurrences.lowerBound
+                        while occurrence < occurrences.upperBound {
+                            let doc = docs[occurrence]
+                            var runEnd = occurrence + 1
+                            while runEnd < occurrences.upperBound, docs[runEnd] == doc { runEnd += 1 }
+                            uniqueDocs.append(doc)
+                            counts.append(UInt32(runEnd - occurrence))
+                            occurrence = runEnd
+                        }
+                    } else {
+                        // Already unique: `add` records an exact term once per doc.
+                        uniqueDocs.append(contentsOf: UnsafeBufferPointer(rebasing: docs[occurrences]))
+                    }
+                    body(self.term(term), uniqueDocs, termPositions, counts)
                 }
             }
-            body(self.term(term), uniqueDocs, termPositions, counts)
         }
     }
 
@@ -104,25 +153,50 @@ struct TermTable {
     }
 
     private mutating func index(of term: UnsafeBufferPointer<UInt8>) -> Int {
-        var hash: UInt32 = 2_166_136_261
-        for byte in term { hash = (hash ^ UInt32(byte)) &* 16_777_619 }
+        let hash = Self.hash(term)
+        let tag = UInt64(hash) << 32
         let mask = self.slots.count - 1
         var slot = Int(hash) & mask
         while true {
             let entry = self.slots[slot]
             if entry == 0 { break }
-            let index = Int(entry - 1)
-            if self.hashes[index] == hash && self.equals(index, term) { return index }
+            if entry & 0xFFFF_FFFF_0000_0000 == tag {
+                let index = Int(entry & 0xFFFF_FFFF) - 1
+                if self.equals(index, term) { return index }
+            }
             slot = (slot + 1) & mask
         }
         let index = self.ends.count
         self.arena.append(contentsOf: term)
         self.ends.append(self.arena.count)
-        self.hashes.append(hash)
         self.lastDoc.append(UInt32.max)
-        self.slots[slot] = Int32(index + 1)
+        self.slots[slot] = tag | UInt64(index + 1)
         if self.ends.count * 2 > self.slots.count { self.grow() }
         return index
+    }
+
+    /// A multiply-mix hash over 8-byte words; most terms are one word.
+    @inline(__always)
+    private static func hash(_ term: UnsafeBufferPointer<UInt8>) -> UInt32 {
+        let multiplier: UInt64 = 0x9E37_79B9_7F4A_7C15
+        var hash = UInt64(term.count) &* multiplier
+        let raw = UnsafeRawBufferPointer(term)
+        var offset = 0
+        while offset + 8 <= raw.count {
+            // In bounds: checked by the loop condition.
+            hash = (hash ^ raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)) &* multiplier
+            hash ^= hash >> 29
+            offset += 8
+        }
+        var tail: UInt64 = 0
+        var shift: UInt64 = 0
+        while offset < raw.count {
+            tail |= UInt64(raw[offset]) << shift
+            shift += 8
+            offset += 1
+        }
+        hash = (hash ^ tail) &* multiplier
+        return UInt32(truncatingIfNeeded: hash ^ (hash >> 32))
     }
 
     private func equals(_ index: Int, _ term: UnsafeBufferPointer<UInt8>) -> Bool {
@@ -130,17 +204,43 @@ struct TermTable {
         guard self.ends[index] - start == term.count else { return false }
         guard term.count > 0 else { return true }
         return self.arena.withUnsafeBufferPointer { arena in
-            memcmp(arena.baseAddress! + start, term.baseAddress!, term.count) == 0
+            Self.bytesEqual(
+                UnsafeRawPointer(arena.baseAddress! + start),
+                UnsafeRawPointer(term.baseAddress!),
+                term.count
+            )
         }
     }
 
+    /// `memcmp(a, b, count) == 0` inline: terms are mostly a few bytes, where a call costs more than the compare.
+    @inline(__always)
+    private static func bytesEqual(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ count: Int) -> Bool {
+        var offset = 0
+        while offset + 8 <= count {
+            // In bounds: checked by the loop condition.
+            if a.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+                != b.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+            {
+                return false
+            }
+            offset += 8
+        }
+        while offset < count {
+            if a.load(fromByteOffset: offset, as: UInt8.self) != b.load(fromByteOffset: offset, as: UInt8.self) {
+                return false
+            }
+            offset += 1
+        }
+        return true
+    }
+
     private mutating func grow() {
-        var slots = [Int32](repeating: 0, count: self.slots.count * 2)
+        var slots = [UInt64](repeating: 0, count: self.slots.count * 2)
         let mask = slots.count - 1
-        for index in 0..<self.hashes.count {
-            var slot = Int(self.hashes[index]) & mask
+        for entry in self.slots where entry != 0 {
+            var slot = Int(entry >> 32) & mask
             while slots[slot] != 0 { slot = (slot + 1) & mask }
-            slots[slot] = Int32(index + 1)
+            slots[slot] = entry
         }
         self.slots = slots
     }
