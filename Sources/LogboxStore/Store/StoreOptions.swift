@@ -8,6 +8,10 @@ public struct StoreOptions: Sendable {
     /// readers' snapshots within about this interval (DESIGN.md: visible within a second). Checked
     /// by `maintain()`, which the ingest loop calls between batches and on an idle timer.
     public var flushInterval: Duration = .seconds(1)
+    /// Build segments on a flush thread while appends go on (`StoreWriter.maintain`), so ingest
+    /// and segment building use two cores. Costs a second memtable's worth of memory at most; off
+    /// by default so that `maintain` publishes synchronously where callers rely on it.
+    public var backgroundFlush = false
     /// Group commit: the WAL is fsynced at least this often while records arrive.
     public var syncInterval: Duration = .milliseconds(100)
     /// A WAL file rolls over at this size.
@@ -27,9 +31,12 @@ public struct StoreOptions: Sendable {
     public var mergedCompressionLevel: Int32 = 0
     /// LZ4HC level for `compact`, which an operator runs when ingest is quiet.
     public var compactCompressionLevel: Int32 = 9
-    /// Called on the merge queue after a merged segment is written and before it is published
+    /// Called on the merge thread after a merged segment is written and before it is published
     /// (tests use it to hold a merge open while ingest goes on).
     public var beforeMergePublish: (@Sendable () -> Void)?
+    /// Called on the flush thread after a background flush wrote its segment and before it is
+    /// published (tests use it to hold a flush in flight).
+    public var beforeFlushPublish: (@Sendable () -> Void)?
     /// The clock `flushInterval` is measured with (tests pass a fake one).
     public var clock: @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }
 

@@ -13,9 +13,20 @@ import Synchronization
 /// oldest event is `flushInterval` old, after which the WAL files it covered are deleted); `sync`
 /// when durability is needed now. Readers see events once they are in a segment, so a daemon calls
 /// `maintain` on an idle timer too (a fraction of `flushInterval`), not only after appends.
-/// Merges run on a background queue and never block `append`.
+/// Merges run on a background thread at a lower CPU priority and never block `append`.
 ///
-/// Not thread-safe: one task drives a writer (merges synchronize with it through the manifest).
+/// Background flush (`StoreOptions.backgroundFlush`): `maintain` hands the full memtable to a
+/// flush thread and returns; appends go on into a new memtable and a new WAL file while the
+/// segment is built on the other core. Invariants: at most one flush is in flight (a second one
+/// that is due by size waits for it; one due only by time waits for the next `maintain`); the
+/// manifest's checkpoints and WAL sequence are those of the frozen memtable, so they never cover
+/// an event that is not in a published segment; WAL files are deleted only once a published
+/// segment covers them; a failed flush puts its batches back in front of the memtable, so the
+/// next `maintain` tries again. A crash at any point replays from the manifest's WAL sequence.
+/// `flush`, `close`, `compact` and `prune` wait for the flush in flight.
+///
+/// Not thread-safe: one task drives a writer (the flush and merge threads synchronize with it
+/// through the manifest and the flush job).
 public final class StoreWriter {
     public let directory: String
     public let options: StoreOptions
@@ -34,10 +45,80 @@ public final class StoreWriter {
     private var memtableSince: ContinuousClock.Instant?
     private var checkpointsByInput: [CheckpointKey: Checkpoint] = [:]
     private let merges = DispatchGroup()
-    private let mergeQueue = DispatchQueue(label: "logbox.store.merge")
     private let mergeStatus = MergeTracker()
+    /// The memtable being turned into a segment on `flushQueue`; nil when no flush is in flight.
+    private var flushInFlight: FlushJob?
+    private let flushQueue = DispatchQueue(label: "logbox.store.flush")
 
-    /// The state of background merges, shared with the merge queue.
+    /// A frozen memtable on its way to becoming a published segment.
+    ///
+    /// Everything but `outcome` is set before the job is dispatched and never changes; the flush
+    /// thread sets `outcome` once, then leaves `done`.
+    private final class FlushJob: Sendable {
+        let batches: [WALBatch]
+        let events: Int
+        let bytes: Int
+        let since: ContinuousClock.Instant?
+        /// The last WAL sequence in `batches`: the manifest's WAL sequence once published.
+        let covered: UInt64
+        let mergeAfter: Bool
+        let done = DispatchGroup()
+        private let result = Mutex<Result<SegmentInfo, StoreError>?>(nil)
+
+        init(
+            batches: [WALBatch],
+            events: Int,
+            bytes: Int,
+            since: ContinuousClock.Instant?,
+            covered: UInt64,
+            mergeAfter: Bool
+        ) {
+            self.batches = batches
+            self.events = events
+            self.bytes = bytes
+            self.since = since
+            self.covered = covered
+            self.mergeAfter = mergeAfter
+            self.done.enter()
+        }
+
+        var outcome: Result<SegmentInfo, StoreError>? { self.result.withLock { $0 } }
+
+        /// Builds, writes and publishes the segment (on the flush thread).
+        func run(
+            id: UInt64,
+            checkpoints: [Checkpoint],
+            state: ManifestState,
+            fileSystem: FileSystem,
+            beforePublish: (@Sendable () -> Void)?
+        ) {
+            let outcome: Result<SegmentInfo, StoreError>
+            do throws(StoreError) {
+                var builder = SegmentBuilder(id: id, level: 0, compressionLevel: 0)
+                for batch in self.batches { try builder.add(batch: batch) }
+                let built = builder.finish(createdAt: StoreWriter.now())
+                let info = try SegmentFiles.write(
+                    built,
+                    segmentsDirectory: state.segmentsDirectory,
+                    fileSystem: fileSystem
+                )
+                beforePublish?()
+                let covered = self.covered
+                try state.publish { (manifest: inout Manifest) throws(StoreError) in
+                    manifest.segments.append(info)
+                    manifest.walSequence = max(manifest.walSequence, covered)
+                    manifest.checkpoints = checkpoints
+                }
+                outcome = .success(info)
+            } catch {
+                outcome = .failure(error)
+            }
+            self.result.withLock { $0 = outcome }
+            self.done.leave()
+        }
+    }
+
+    /// The state of background merges, shared with the merge thread.
     private final class MergeTracker: Sendable {
         struct Status {
             var running = false
@@ -126,6 +207,7 @@ public final class StoreWriter {
     }
 
     deinit {
+        self.flushInFlight?.done.wait()
         self.merges.wait()
     }
 
@@ -159,7 +241,10 @@ public final class StoreWriter {
         )
         let sequence = try self.wal.append(payload)
         if self.memtableSince == nil && batch.count > 0 { self.memtableSince = self.options.clock() }
-        self.memtable.append(try WALBatch.decode(payload))
+        // An exact-size copy: the encoder's buffer may have grown to twice its size, and the
+        // memtable (two of them with a flush in flight) holds payloads until their segment is out.
+        let kept = payload.count + payload.count / 8 < payload.capacity ? Array(payload[...]) : payload
+        self.memtable.append(try WALBatch.decode(kept))
         self.memtableEvents += batch.count
         self.memtableBytes += payload.count
         self.memtableLastSequence = sequence
@@ -171,13 +256,33 @@ public final class StoreWriter {
     /// `flushEvents` events or `flushBytes` bytes, or its oldest event is older than
     /// `flushInterval`. Kept apart from `append` so that an error here (a full disk while
     /// writing a segment) is not mistaken for the batch not being taken: it was.
+    ///
+    /// With `backgroundFlush`, the segment is built on the flush thread: this call publishes the
+    /// outcome of a finished flush (throwing its error, after which the next call tries again) and
+    /// hands a due memtable over, waiting only when the previous flush still runs and the memtable
+    /// is full.
     public func maintain() throws(StoreError) {
         _ = try self.wal.syncIfDue()
-        if self.memtableEvents >= self.options.flushEvents || self.memtableBytes >= self.options.flushBytes
-            || self.flushIsDue
-        {
+        try self.finishFlush(wait: false)
+        let full = self.memtableIsFull
+        guard full || self.flushIsDue else { return }
+        guard self.options.backgroundFlush else {
             try self.flush()
+            return
         }
+        if self.flushInFlight != nil {
+            // Due by time only: the running flush makes room soon; the next call hands it over.
+            guard full else { return }
+            try self.finishFlush(wait: true)
+        }
+        try self.startFlush(mergeAfter: true)
+    }
+
+    /// Whether the memtable holds `flushEvents` events or `flushBytes` bytes: `maintain` should run
+    /// now, not only on the caller's timer, or the memtable (and the segment built from it) grows
+    /// past the size that bounds a flush's memory.
+    public var memtableIsFull: Bool {
+        self.memtableEvents >= self.options.flushEvents || self.memtableBytes >= self.options.flushBytes
     }
 
     /// Whether the memtable holds events appended more than `flushInterval` ago.
@@ -191,39 +296,87 @@ public final class StoreWriter {
         try self.wal.sync()
     }
 
-    /// Events appended but not yet in a segment.
-    public var unflushedEvents: Int { self.memtableEvents }
+    /// Events appended but not yet in a published segment (a flush in flight included).
+    public var unflushedEvents: Int {
+        guard let job = self.flushInFlight, case .success = job.outcome else {
+            return self.memtableEvents + (self.flushInFlight?.events ?? 0)
+        }
+        return self.memtableEvents
+    }
+
+    /// Whether a background flush is building a segment now.
+    public var isFlushing: Bool { self.flushInFlight.map { $0.outcome == nil } ?? false }
 
     /// Turns the memtable into a segment, publishes it, and deletes the WAL files it covered; then
-    /// starts a background merge if one is due (`mergeAfter`).
+    /// starts a background merge if one is due (`mergeAfter`). Waits for a flush in flight first,
+    /// and returns once everything appended so far is in a published segment.
     public func flush(mergeAfter: Bool = true) throws(StoreError) {
+        try self.finishFlush(wait: true)
         try self.wal.sync()
         guard !self.memtable.isEmpty else { return }
+        try self.startFlush(mergeAfter: mergeAfter)
+        try self.finishFlush(wait: true)
+    }
+
+    /// Freezes the memtable and hands it to the flush thread. The caller made sure no flush is in
+    /// flight.
+    ///
+    /// The WAL moves on to a new file first, so that the frozen records sit in files the new
+    /// memtable's records are not in: once the segment is published, `finishFlush` deletes them.
+    /// The checkpoints taken here are exactly those of the frozen batches and earlier.
+    private func startFlush(mergeAfter: Bool) throws(StoreError) {
+        precondition(self.flushInFlight == nil, "a second flush started while one is in flight")
+        guard !self.memtable.isEmpty else { return }
         if let failure = self.mergeStatus.withLock({ $0.failure }) { throw failure }
-        let id = self.state.reserveSegmentIDs()
-        var builder = SegmentBuilder(id: id, level: 0, compressionLevel: 0)
-        for batch in self.memtable { try builder.add(batch: batch) }
-        let built = builder.finish(createdAt: Self.now())
-        let info = try SegmentFiles.write(
-            built,
-            segmentsDirectory: self.state.segmentsDirectory,
-            fileSystem: self.fileSystem
+        try self.wal.roll()
+        let job = FlushJob(
+            batches: self.memtable,
+            events: self.memtableEvents,
+            bytes: self.memtableBytes,
+            since: self.memtableSince,
+            covered: self.memtableLastSequence,
+            mergeAfter: mergeAfter
         )
-        let covered = self.memtableLastSequence
         let checkpoints = Array(self.checkpointsByInput.values)
-        try self.state.publish { (manifest: inout Manifest) throws(StoreError) in
-            manifest.segments.append(info)
-            manifest.walSequence = max(manifest.walSequence, covered)
-            manifest.checkpoints = checkpoints
-        }
-        self.memtable.removeAll()
+        let id = self.state.reserveSegmentIDs()
+        self.memtable = []
         self.memtableSince = nil
         self.memtableEvents = 0
         self.memtableBytes = 0
-        // Everything appended is now in a segment: continue in a fresh WAL file and drop the old ones.
-        try self.wal.roll()
-        _ = try self.wal.deleteFiles(upToSequence: covered)
-        if mergeAfter && self.options.backgroundMerges { self.scheduleMerge() }
+        self.flushInFlight = job
+        let state = self.state
+        let fileSystem = self.fileSystem
+        let beforePublish = self.options.beforeFlushPublish
+        self.flushQueue.async {
+            job.run(
+                id: id,
+                checkpoints: checkpoints,
+                state: state,
+                fileSystem: fileSystem,
+                beforePublish: beforePublish
+            )
+        }
+    }
+
+    /// Takes the outcome of the flush in flight, if it finished (or after waiting for it): on
+    /// success deletes the WAL files its segment covers and schedules a merge; on failure puts its
+    /// batches back in front of the memtable and throws the error.
+    private func finishFlush(wait: Bool) throws(StoreError) {
+        guard let job = self.flushInFlight else { return }
+        if wait { job.done.wait() }
+        guard let outcome = job.outcome else { return }
+        self.flushInFlight = nil
+        switch outcome {
+        case .success:
+            _ = try self.wal.deleteFiles(upToSequence: job.covered)
+            if job.mergeAfter && self.options.backgroundMerges { self.scheduleMerge() }
+        case .failure(let error):
+            self.memtable = job.batches + self.memtable
+            self.memtableEvents += job.events
+            self.memtableBytes += job.bytes
+            self.memtableSince = job.since ?? self.memtableSince
+            throw error
+        }
     }
 
     /// Flushes, waits for a running merge, syncs and releases the lock. No new merge starts: the
@@ -267,7 +420,8 @@ public final class StoreWriter {
         let options = self.options
         let status = self.mergeStatus
         self.merges.enter()
-        self.mergeQueue.async { [merges] in
+        // A niced thread of its own: ingest and flushes come first when the cores are busy.
+        BackgroundThread.start { [merges] in
             defer { merges.leave() }
             do {
                 try Merger.merge(
