@@ -4,24 +4,31 @@
     import Darwin
 #endif
 
-/// Runs work that can wait (merges) on a thread of its own at a lower CPU priority.
+/// Runs long store work (a flush, a merge) on a thread of its own, optionally at a lower priority.
 ///
+/// Not a Dispatch worker, for two reasons. The pool is shared with Swift concurrency and sized to
+/// the cores, and a flush may block waiting for the one before it: threads of their own keep
+/// flushes from starving the tasks (or each other). And `nice` sticks to a thread, so a pool
+/// thread would carry it into unrelated work (an unprivileged process cannot lower it back).
 /// Ingest is what must keep up (a UDP sender does not wait); a merge only tidies segments up, so
-/// when both cores are busy the scheduler should favour the writer and the flush thread. A
-/// dedicated thread, not a Dispatch worker: `nice` sticks to a thread, and a pool thread would
-/// carry it into unrelated work (an unprivileged process cannot lower it back). On an idle
-/// machine a niced thread runs at full speed.
+/// merges run niced and the scheduler favours the writer and the flushes when the cores are busy.
+/// On an idle machine a niced thread runs at full speed. Each job is tens of milliseconds or
+/// more, so a thread per job costs nothing that shows.
 enum BackgroundThread {
-    /// The `nice` increment of the thread (0 normal, 19 lowest).
-    static let niceness: Int32 = 10
+    /// The `nice` increment for merges (0 normal, 19 lowest).
+    static let mergeNiceness: Int32 = 10
 
-    /// Starts `body` on a new detached thread.
-    static func start(_ body: @escaping @Sendable () -> Void) {
+    /// Starts `body` on a new detached thread, at `niceness` (Linux; ignored elsewhere).
+    static func start(niceness: Int32 = 0, _ body: @escaping @Sendable () -> Void) {
         final class Work {
             let body: @Sendable () -> Void
-            init(_ body: @escaping @Sendable () -> Void) { self.body = body }
+            let niceness: Int32
+            init(_ body: @escaping @Sendable () -> Void, niceness: Int32) {
+                self.body = body
+                self.niceness = niceness
+            }
         }
-        let context = Unmanaged.passRetained(Work(body)).toOpaque()
+        let context = Unmanaged.passRetained(Work(body, niceness: niceness)).toOpaque()
         var thread = pthread_t()
         let created = pthread_create(
             &thread,
@@ -30,7 +37,9 @@ enum BackgroundThread {
                 let work = Unmanaged<Work>.fromOpaque(argument!).takeRetainedValue()
                 #if canImport(Glibc)
                     // On Linux `nice` is per thread: PRIO_PROCESS with 0 sets the calling thread only.
-                    _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, BackgroundThread.niceness)
+                    if work.niceness != 0 {
+                        _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, work.niceness)
+                    }
                 #endif
                 work.body()
                 return nil

@@ -12,6 +12,10 @@ public struct StoreOptions: Sendable {
     /// and segment building use two cores. Costs a second memtable's worth of memory at most; off
     /// by default so that `maintain` publishes synchronously where callers rely on it.
     public var backgroundFlush = false
+    /// With `backgroundFlush`: how many memtables may be turned into segments at once. More than
+    /// one builds segments in parallel (published in order), for more cores; each costs a frozen
+    /// memtable and a segment builder's memory.
+    public var flushThreads = 1
     /// Group commit: the WAL is fsynced at least this often while records arrive.
     public var syncInterval: Duration = .milliseconds(100)
     /// A WAL file rolls over at this size.

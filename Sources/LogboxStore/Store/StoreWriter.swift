@@ -17,13 +17,15 @@ import Synchronization
 ///
 /// Background flush (`StoreOptions.backgroundFlush`): `maintain` hands the full memtable to a
 /// flush thread and returns; appends go on into a new memtable and a new WAL file while the
-/// segment is built on the other core. Invariants: at most one flush is in flight (a second one
-/// that is due by size waits for it; one due only by time waits for the next `maintain`); the
-/// manifest's checkpoints and WAL sequence are those of the frozen memtable, so they never cover
-/// an event that is not in a published segment; WAL files are deleted only once a published
-/// segment covers them; a failed flush puts its batches back in front of the memtable, so the
-/// next `maintain` tries again. A crash at any point replays from the manifest's WAL sequence.
-/// `flush`, `close`, `compact` and `prune` wait for the flush in flight.
+/// segment is built on another core. Invariants: at most `flushThreads` flushes are in flight (one
+/// more that is due by size waits for the oldest; one due only by time waits for a later
+/// `maintain`); flushes build in parallel but publish in the order they started, each after the
+/// one before it; the manifest's checkpoints and WAL sequence are those of the published frozen
+/// memtable, so they never cover an event that is not in a published segment; WAL files are
+/// deleted only once a published segment covers them; a failed flush fails the ones after it too
+/// (they cannot publish past it) and all their batches go back, in order, in front of the
+/// memtable, so the next `maintain` tries again. A crash at any point replays from the manifest's
+/// WAL sequence. `flush`, `close`, `compact` and `prune` wait for the flushes in flight.
 ///
 /// Not thread-safe: one task drives a writer (the flush and merge threads synchronize with it
 /// through the manifest and the flush job).
@@ -46,14 +48,13 @@ public final class StoreWriter {
     private var checkpointsByInput: [CheckpointKey: Checkpoint] = [:]
     private let merges = DispatchGroup()
     private let mergeStatus = MergeTracker()
-    /// The memtable being turned into a segment on `flushQueue`; nil when no flush is in flight.
-    private var flushInFlight: FlushJob?
-    private let flushQueue = DispatchQueue(label: "logbox.store.flush")
+    /// Memtables being turned into segments, each on a thread of its own, oldest first.
+    private var flushesInFlight: [FlushJob] = []
 
     /// A frozen memtable on its way to becoming a published segment.
     ///
-    /// Everything but `outcome` is set before the job is dispatched and never changes; the flush
-    /// thread sets `outcome` once, then leaves `done`.
+    /// Everything but `outcome` and `previous` is set before the job is dispatched and never
+    /// changes; the flush thread sets `outcome` once, then leaves `done`.
     private final class FlushJob: Sendable {
         let batches: [WALBatch]
         let events: Int
@@ -64,6 +65,8 @@ public final class StoreWriter {
         let mergeAfter: Bool
         let done = DispatchGroup()
         private let result = Mutex<Result<SegmentInfo, StoreError>?>(nil)
+        /// The flush started just before this one, which must publish first; dropped once it has.
+        private let previous: Mutex<FlushJob?>
 
         init(
             batches: [WALBatch],
@@ -71,8 +74,10 @@ public final class StoreWriter {
             bytes: Int,
             since: ContinuousClock.Instant?,
             covered: UInt64,
-            mergeAfter: Bool
+            mergeAfter: Bool,
+            previous: FlushJob?
         ) {
+            self.previous = Mutex(previous)
             self.batches = batches
             self.events = events
             self.bytes = bytes
@@ -103,6 +108,16 @@ public final class StoreWriter {
                     fileSystem: fileSystem
                 )
                 beforePublish?()
+                // Publish in order: the manifest's checkpoints and WAL sequence only move forward,
+                // and never past a memtable that is not in a segment.
+                if let previous = self.previous.withLock({ $0.take() }) {
+                    previous.done.wait()
+                    if case .failure(let error)? = previous.outcome {
+                        let directory = "\(state.segmentsDirectory)/\(SegmentInfo.directoryName(info.id))"
+                        try? fileSystem.removeDirectory(directory, recursive: true)
+                        throw error
+                    }
+                }
                 let covered = self.covered
                 try state.publish { (manifest: inout Manifest) throws(StoreError) in
                     manifest.segments.append(info)
@@ -207,7 +222,7 @@ public final class StoreWriter {
     }
 
     deinit {
-        self.flushInFlight?.done.wait()
+        for job in self.flushesInFlight { job.done.wait() }
         self.merges.wait()
     }
 
@@ -263,17 +278,17 @@ public final class StoreWriter {
     /// is full.
     public func maintain() throws(StoreError) {
         _ = try self.wal.syncIfDue()
-        try self.finishFlush(wait: false)
+        try self.finishFlushes(wait: .none)
         let full = self.memtableIsFull
         guard full || self.flushIsDue else { return }
         guard self.options.backgroundFlush else {
             try self.flush()
             return
         }
-        if self.flushInFlight != nil {
-            // Due by time only: the running flush makes room soon; the next call hands it over.
+        if self.flushesInFlight.count >= max(1, self.options.flushThreads) {
+            // Due by time only: a running flush makes room soon; a later call hands it over.
             guard full else { return }
-            try self.finishFlush(wait: true)
+            try self.finishFlushes(wait: .oldest)
         }
         try self.startFlush(mergeAfter: true)
     }
@@ -298,34 +313,39 @@ public final class StoreWriter {
 
     /// Events appended but not yet in a published segment (a flush in flight included).
     public var unflushedEvents: Int {
-        guard let job = self.flushInFlight, case .success = job.outcome else {
-            return self.memtableEvents + (self.flushInFlight?.events ?? 0)
+        var events = self.memtableEvents
+        for job in self.flushesInFlight {
+            if case .success = job.outcome { continue }
+            events += job.events
         }
-        return self.memtableEvents
+        return events
     }
 
-    /// Whether a background flush is building a segment now.
-    public var isFlushing: Bool { self.flushInFlight.map { $0.outcome == nil } ?? false }
+    /// Whether a background flush is building (or waiting to publish) a segment now.
+    public var isFlushing: Bool { self.flushesInFlight.contains { $0.outcome == nil } }
 
     /// Turns the memtable into a segment, publishes it, and deletes the WAL files it covered; then
     /// starts a background merge if one is due (`mergeAfter`). Waits for a flush in flight first,
     /// and returns once everything appended so far is in a published segment.
     public func flush(mergeAfter: Bool = true) throws(StoreError) {
-        try self.finishFlush(wait: true)
+        try self.finishFlushes(wait: .all)
         try self.wal.sync()
         guard !self.memtable.isEmpty else { return }
         try self.startFlush(mergeAfter: mergeAfter)
-        try self.finishFlush(wait: true)
+        try self.finishFlushes(wait: .all)
     }
 
-    /// Freezes the memtable and hands it to the flush thread. The caller made sure no flush is in
-    /// flight.
+    /// Freezes the memtable and hands it to a flush thread. The caller made sure fewer than
+    /// `flushThreads` flushes are in flight.
     ///
     /// The WAL moves on to a new file first, so that the frozen records sit in files the new
     /// memtable's records are not in: once the segment is published, `finishFlush` deletes them.
     /// The checkpoints taken here are exactly those of the frozen batches and earlier.
     private func startFlush(mergeAfter: Bool) throws(StoreError) {
-        precondition(self.flushInFlight == nil, "a second flush started while one is in flight")
+        precondition(
+            self.flushesInFlight.count < max(1, self.options.flushThreads),
+            "a flush started while flushThreads are in flight"
+        )
         guard !self.memtable.isEmpty else { return }
         if let failure = self.mergeStatus.withLock({ $0.failure }) { throw failure }
         try self.wal.roll()
@@ -335,7 +355,8 @@ public final class StoreWriter {
             bytes: self.memtableBytes,
             since: self.memtableSince,
             covered: self.memtableLastSequence,
-            mergeAfter: mergeAfter
+            mergeAfter: mergeAfter,
+            previous: self.flushesInFlight.last
         )
         let checkpoints = Array(self.checkpointsByInput.values)
         let id = self.state.reserveSegmentIDs()
@@ -343,11 +364,11 @@ public final class StoreWriter {
         self.memtableSince = nil
         self.memtableEvents = 0
         self.memtableBytes = 0
-        self.flushInFlight = job
+        self.flushesInFlight.append(job)
         let state = self.state
         let fileSystem = self.fileSystem
         let beforePublish = self.options.beforeFlushPublish
-        self.flushQueue.async {
+        BackgroundThread.start {
             job.run(
                 id: id,
                 checkpoints: checkpoints,
@@ -358,24 +379,43 @@ public final class StoreWriter {
         }
     }
 
-    /// Takes the outcome of the flush in flight, if it finished (or after waiting for it): on
-    /// success deletes the WAL files its segment covers and schedules a merge; on failure puts its
-    /// batches back in front of the memtable and throws the error.
-    private func finishFlush(wait: Bool) throws(StoreError) {
-        guard let job = self.flushInFlight else { return }
-        if wait { job.done.wait() }
-        guard let outcome = job.outcome else { return }
-        self.flushInFlight = nil
-        switch outcome {
-        case .success:
-            _ = try self.wal.deleteFiles(upToSequence: job.covered)
-            if job.mergeAfter && self.options.backgroundMerges { self.scheduleMerge() }
-        case .failure(let error):
-            self.memtable = job.batches + self.memtable
-            self.memtableEvents += job.events
-            self.memtableBytes += job.bytes
-            self.memtableSince = job.since ?? self.memtableSince
-            throw error
+    /// Which flushes `finishFlushes` waits for.
+    private enum FlushWait {
+        case none, oldest, all
+    }
+
+    /// Takes the outcomes of finished flushes, oldest first, stopping at one still running
+    /// (after waiting as `wait` says): on success deletes the WAL files its segment covers and
+    /// schedules a merge; on failure waits for the later flushes (which fail too, not publishing
+    /// past it), puts all their batches back in front of the memtable, in order, and throws.
+    private func finishFlushes(wait: FlushWait) throws(StoreError) {
+        var first = true
+        while let job = self.flushesInFlight.first {
+            if wait == .all || (wait == .oldest && first) { job.done.wait() }
+            first = false
+            guard let outcome = job.outcome else { return }
+            self.flushesInFlight.removeFirst()
+            switch outcome {
+            case .success:
+                _ = try self.wal.deleteFiles(upToSequence: job.covered)
+                if job.mergeAfter && self.options.backgroundMerges { self.scheduleMerge() }
+            case .failure(let error):
+                var batches = job.batches
+                var events = job.events
+                var bytes = job.bytes
+                for later in self.flushesInFlight {
+                    later.done.wait()
+                    batches += later.batches
+                    events += later.events
+                    bytes += later.bytes
+                }
+                self.flushesInFlight.removeAll()
+                self.memtable = batches + self.memtable
+                self.memtableEvents += events
+                self.memtableBytes += bytes
+                self.memtableSince = job.since ?? self.memtableSince
+                throw error
+            }
         }
     }
 
@@ -421,7 +461,7 @@ public final class StoreWriter {
         let status = self.mergeStatus
         self.merges.enter()
         // A niced thread of its own: ingest and flushes come first when the cores are busy.
-        BackgroundThread.start { [merges] in
+        BackgroundThread.start(niceness: BackgroundThread.mergeNiceness) { [merges] in
             defer { merges.leave() }
             do {
                 try Merger.merge(
