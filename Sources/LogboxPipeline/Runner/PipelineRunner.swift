@@ -83,8 +83,12 @@ public final class PipelineRunner: Service, Sendable {
         options.flushInterval = config.store.flushInterval
         options.syncInterval = config.store.syncInterval
         options.mergeFactor = config.store.mergeFactor
-        // Segments are built on a second core while the writer parses and appends.
+        // Segments are built on the other core(s) while the writer parses and appends: two
+        // flushes of 16k events in parallel use both cores with the memory of one 32k flush
+        // (Benchmarks/pipeline: faster to queryable and lower peak RSS than one flush of 32k).
         options.backgroundFlush = true
+        options.flushThreads = 2
+        options.flushEvents = 16_384
         let store: StoreWriter
         do {
             store = try StoreWriter(directory: dataDirectory, options: options)
