@@ -89,7 +89,7 @@ public final class StoreWriter {
 
         var outcome: Result<SegmentInfo, StoreError>? { self.result.withLock { $0 } }
 
-        /// Builds, writes and publishes the segment (on the flush thread).
+        /// Builds and writes the segment, then publishes it after the flush before it (on a flush thread).
         func run(
             id: UInt64,
             checkpoints: [Checkpoint],
@@ -272,10 +272,10 @@ public final class StoreWriter {
     /// `flushInterval`. Kept apart from `append` so that an error here (a full disk while
     /// writing a segment) is not mistaken for the batch not being taken: it was.
     ///
-    /// With `backgroundFlush`, the segment is built on the flush thread: this call publishes the
-    /// outcome of a finished flush (throwing its error, after which the next call tries again) and
-    /// hands a due memtable over, waiting only when the previous flush still runs and the memtable
-    /// is full.
+    /// With `backgroundFlush`, segments are built on flush threads: this call takes the outcomes
+    /// of finished flushes (throwing a failure, after which the next call tries again) and hands a
+    /// due memtable over, waiting only when `flushThreads` flushes still run and the memtable is
+    /// full.
     public func maintain() throws(StoreError) {
         _ = try self.wal.syncIfDue()
         try self.finishFlushes(wait: .none)
