@@ -113,7 +113,8 @@ def status(data_dir):
 
 
 def totals(state):
-    sums = {}
+    # Every key present even when the status lists no source yet (right after the start).
+    sums = dict.fromkeys(("received", "parsed", "failed", "dropped", "stored", "pending", "truncated", "errors"), 0)
     for source in state["sources"]:
         for key in ("received", "parsed", "failed", "dropped", "stored", "pending", "truncated", "errors"):
             sums[key] = sums.get(key, 0) + (source.get(key) or 0)

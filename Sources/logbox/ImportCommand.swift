@@ -138,6 +138,7 @@ struct ImportCommand: OutputCommand {
             var options = StoreOptions()
             options.flushEvents = self.flushEvents
             options.mergeFactor = self.mergeFactor
+            options.backgroundFlush = true
             writer = try StoreWriter(directory: directory, options: options)
         } catch {
             errors.write("logbox import: \(directory): \(error)\n")

@@ -43,13 +43,14 @@ final class IngestWriter {
         var madeAt: ContinuousClock.Instant
     }
 
-    init(store: StoreWriter, queue: IngestQueue, board: StatusBoard, config: PipelineConfig, logger: Logger)
+    /// - Parameter logger: the daemon's log; nil logs nothing.
+    init(store: StoreWriter, queue: IngestQueue, board: StatusBoard, config: PipelineConfig, logger: Logger? = nil)
         throws(RunnerError)
     {
         self.store = store
         self.queue = queue
         self.board = board
-        self.logger = logger
+        self.logger = logger ?? Logger(label: "logbox", factory: { _ in SwiftLogNoOpLogHandler() })
         self.config = config
         do {
             self.chain = try EnrichChain(config: config, referenceTime: StoreWriter.now())
@@ -253,9 +254,13 @@ final class IngestWriter {
 
     // MARK: Maintenance
 
+    /// Runs `maintain` on ticks, at most every 100 ms between batches, and at once when the
+    /// memtable is full: appending is fast, so a timer alone would let the memtable (and the
+    /// segment a flush builds from it, and the memory that takes) grow several times past
+    /// `flushEvents`.
     private func maintainIfDue(force: Bool) {
         let now = ContinuousClock.now
-        guard force || now - self.lastMaintain >= .milliseconds(100) else { return }
+        guard force || now - self.lastMaintain >= .milliseconds(100) || self.store.memtableIsFull else { return }
         self.lastMaintain = now
         do {
             try self.store.maintain()

@@ -69,20 +69,26 @@ public final class PipelineRunner: Service, Sendable {
         dataDirectory: String,
         logger: Logger? = nil,
         eventLoopGroup: (any EventLoopGroup)? = nil,
-        queueBytes: Int = 32 << 20
+        queueBytes: Int? = nil
     ) throws(RunnerError) {
         let logger = logger ?? Logger(label: "logbox", factory: { _ in SwiftLogNoOpLogHandler() })
         self.dataDirectory = dataDirectory
         self.initialConfig = config
         self.loggerBox = Mutex(logger)
         self.group = eventLoopGroup ?? MultiThreadedEventLoopGroup.singleton
-        self.queue = IngestQueue(maxBytes: queueBytes)
+        self.queue = IngestQueue(maxBytes: queueBytes ?? IngestQueue.defaultMaxBytes)
         self.board = StatusBoard(config: config.file, dataDirectory: dataDirectory)
         (self.commands, self.commandSink) = AsyncStream.makeStream(of: Command.self)
         var options = StoreOptions()
         options.flushInterval = config.store.flushInterval
         options.syncInterval = config.store.syncInterval
         options.mergeFactor = config.store.mergeFactor
+        // Segments are built on the other core(s) while the writer parses and appends: two
+        // flushes of 16k events in parallel use both cores with the memory of one 32k flush
+        // (Benchmarks/pipeline: faster to queryable and lower peak RSS than one flush of 32k).
+        options.backgroundFlush = true
+        options.flushThreads = 2
+        options.flushEvents = 16_384
         let store: StoreWriter
         do {
             store = try StoreWriter(directory: dataDirectory, options: options)

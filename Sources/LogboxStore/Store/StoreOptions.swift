@@ -8,6 +8,14 @@ public struct StoreOptions: Sendable {
     /// readers' snapshots within about this interval (DESIGN.md: visible within a second). Checked
     /// by `maintain()`, which the ingest loop calls between batches and on an idle timer.
     public var flushInterval: Duration = .seconds(1)
+    /// Build segments on a flush thread while appends go on (`StoreWriter.maintain`), so ingest
+    /// and segment building use two cores. Costs a second memtable's worth of memory at most; off
+    /// by default so that `maintain` publishes synchronously where callers rely on it.
+    public var backgroundFlush = false
+    /// With `backgroundFlush`: how many memtables may be turned into segments at once. More than
+    /// one builds segments in parallel (published in order), for more cores; each costs a frozen
+    /// memtable and a segment builder's memory.
+    public var flushThreads = 1
     /// Group commit: the WAL is fsynced at least this often while records arrive.
     public var syncInterval: Duration = .milliseconds(100)
     /// A WAL file rolls over at this size.
@@ -30,9 +38,12 @@ public struct StoreOptions: Sendable {
     public var mergedCompressionLevel: Int32 = 3
     /// LZ4HC level for `compact`, which an operator runs when ingest is quiet.
     public var compactCompressionLevel: Int32 = 9
-    /// Called on the merge queue after a merged segment is written and before it is published
+    /// Called on the merge thread after a merged segment is written and before it is published
     /// (tests use it to hold a merge open while ingest goes on).
     public var beforeMergePublish: (@Sendable () -> Void)?
+    /// Called on the flush thread after a background flush wrote its segment and before it is
+    /// published (tests use it to hold a flush in flight).
+    public var beforeFlushPublish: (@Sendable () -> Void)?
     /// The clock `flushInterval` is measured with (tests pass a fake one).
     public var clock: @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }
 

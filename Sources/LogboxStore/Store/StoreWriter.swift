@@ -13,9 +13,22 @@ import Synchronization
 /// oldest event is `flushInterval` old, after which the WAL files it covered are deleted); `sync`
 /// when durability is needed now. Readers see events once they are in a segment, so a daemon calls
 /// `maintain` on an idle timer too (a fraction of `flushInterval`), not only after appends.
-/// Merges run on a background queue and never block `append`.
+/// Merges run on a background thread at a lower CPU priority and never block `append`.
 ///
-/// Not thread-safe: one task drives a writer (merges synchronize with it through the manifest).
+/// Background flush (`StoreOptions.backgroundFlush`): `maintain` hands the full memtable to a
+/// flush thread and returns; appends go on into a new memtable and a new WAL file while the
+/// segment is built on another core. Invariants: at most `flushThreads` flushes are in flight (one
+/// more that is due by size waits for the oldest; one due only by time waits for a later
+/// `maintain`); flushes build in parallel but publish in the order they started, each after the
+/// one before it; the manifest's checkpoints and WAL sequence are those of the published frozen
+/// memtable, so they never cover an event that is not in a published segment; WAL files are
+/// deleted only once a published segment covers them; a failed flush fails the ones after it too
+/// (they cannot publish past it) and all their batches go back, in order, in front of the
+/// memtable, so the next `maintain` tries again. A crash at any point replays from the manifest's
+/// WAL sequence. `flush`, `close`, `compact` and `prune` wait for the flushes in flight.
+///
+/// Not thread-safe: one task drives a writer (the flush and merge threads synchronize with it
+/// through the manifest and the flush job).
 public final class StoreWriter {
     public let directory: String
     public let options: StoreOptions
@@ -34,10 +47,93 @@ public final class StoreWriter {
     private var memtableSince: ContinuousClock.Instant?
     private var checkpointsByInput: [CheckpointKey: Checkpoint] = [:]
     private let merges = DispatchGroup()
-    private let mergeQueue = DispatchQueue(label: "logbox.store.merge")
     private let mergeStatus = MergeTracker()
+    /// Memtables being turned into segments, each on a thread of its own, oldest first.
+    private var flushesInFlight: [FlushJob] = []
 
-    /// The state of background merges, shared with the merge queue.
+    /// A frozen memtable on its way to becoming a published segment.
+    ///
+    /// Everything but `outcome` and `previous` is set before the job is dispatched and never
+    /// changes; the flush thread sets `outcome` once, then leaves `done`.
+    private final class FlushJob: Sendable {
+        let batches: [WALBatch]
+        let events: Int
+        let bytes: Int
+        let since: ContinuousClock.Instant?
+        /// The last WAL sequence in `batches`: the manifest's WAL sequence once published.
+        let covered: UInt64
+        let mergeAfter: Bool
+        let done = DispatchGroup()
+        private let result = Mutex<Result<SegmentInfo, StoreError>?>(nil)
+        /// The flush started just before this one, which must publish first; dropped once it has.
+        private let previous: Mutex<FlushJob?>
+
+        init(
+            batches: [WALBatch],
+            events: Int,
+            bytes: Int,
+            since: ContinuousClock.Instant?,
+            covered: UInt64,
+            mergeAfter: Bool,
+            previous: FlushJob?
+        ) {
+            self.previous = Mutex(previous)
+            self.batches = batches
+            self.events = events
+            self.bytes = bytes
+            self.since = since
+            self.covered = covered
+            self.mergeAfter = mergeAfter
+            self.done.enter()
+        }
+
+        var outcome: Result<SegmentInfo, StoreError>? { self.result.withLock { $0 } }
+
+        /// Builds and writes the segment, then publishes it after the flush before it (on a flush thread).
+        func run(
+            id: UInt64,
+            checkpoints: [Checkpoint],
+            state: ManifestState,
+            fileSystem: FileSystem,
+            beforePublish: (@Sendable () -> Void)?
+        ) {
+            let outcome: Result<SegmentInfo, StoreError>
+            do throws(StoreError) {
+                var builder = SegmentBuilder(id: id, level: 0, compressionLevel: 0)
+                for batch in self.batches { try builder.add(batch: batch) }
+                let built = builder.finish(createdAt: StoreWriter.now())
+                let info = try SegmentFiles.write(
+                    built,
+                    segmentsDirectory: state.segmentsDirectory,
+                    fileSystem: fileSystem
+                )
+                beforePublish?()
+                // Publish in order: the manifest's checkpoints and WAL sequence only move forward,
+                // and never past a memtable that is not in a segment.
+                if let previous = self.previous.withLock({ $0.take() }) {
+                    previous.done.wait()
+                    if case .failure(let error)? = previous.outcome {
+                        let directory = "\(state.segmentsDirectory)/\(SegmentInfo.directoryName(info.id))"
+                        try? fileSystem.removeDirectory(directory, recursive: true)
+                        throw error
+                    }
+                }
+                let covered = self.covered
+                try state.publish { (manifest: inout Manifest) throws(StoreError) in
+                    manifest.segments.append(info)
+                    manifest.walSequence = max(manifest.walSequence, covered)
+                    manifest.checkpoints = checkpoints
+                }
+                outcome = .success(info)
+            } catch {
+                outcome = .failure(error)
+            }
+            self.result.withLock { $0 = outcome }
+            self.done.leave()
+        }
+    }
+
+    /// The state of background merges, shared with the merge thread.
     private final class MergeTracker: Sendable {
         struct Status {
             var running = false
@@ -124,6 +220,7 @@ public final class StoreWriter {
     }
 
     deinit {
+        for job in self.flushesInFlight { job.done.wait() }
         self.merges.wait()
     }
 
@@ -157,7 +254,10 @@ public final class StoreWriter {
         )
         let sequence = try self.wal.append(payload)
         if self.memtableSince == nil && batch.count > 0 { self.memtableSince = self.options.clock() }
-        self.memtable.append(try WALBatch.decode(payload))
+        // An exact-size copy: the encoder's buffer may have grown to twice its size, and the
+        // memtable (two of them with a flush in flight) holds payloads until their segment is out.
+        let kept = payload.count + payload.count / 8 < payload.capacity ? Array(payload[...]) : payload
+        self.memtable.append(try WALBatch.decode(kept))
         self.memtableEvents += batch.count
         self.memtableBytes += payload.count
         self.memtableLastSequence = sequence
@@ -181,13 +281,33 @@ public final class StoreWriter {
     /// `flushEvents` events or `flushBytes` bytes, or its oldest event is older than
     /// `flushInterval`. Kept apart from `append` so that an error here (a full disk while
     /// writing a segment) is not mistaken for the batch not being taken: it was.
+    ///
+    /// With `backgroundFlush`, segments are built on flush threads: this call takes the outcomes
+    /// of finished flushes (throwing a failure, after which the next call tries again) and hands a
+    /// due memtable over, waiting only when `flushThreads` flushes still run and the memtable is
+    /// full.
     public func maintain() throws(StoreError) {
         _ = try self.wal.syncIfDue()
-        if self.memtableEvents >= self.options.flushEvents || self.memtableBytes >= self.options.flushBytes
-            || self.flushIsDue
-        {
+        try self.finishFlushes(wait: .none)
+        let full = self.memtableIsFull
+        guard full || self.flushIsDue else { return }
+        guard self.options.backgroundFlush else {
             try self.flush()
+            return
         }
+        if self.flushesInFlight.count >= max(1, self.options.flushThreads) {
+            // Due by time only: a running flush makes room soon; a later call hands it over.
+            guard full else { return }
+            try self.finishFlushes(wait: .oldest)
+        }
+        try self.startFlush(mergeAfter: true)
+    }
+
+    /// Whether the memtable holds `flushEvents` events or `flushBytes` bytes: `maintain` should run
+    /// now, not only on the caller's timer, or the memtable (and the segment built from it) grows
+    /// past the size that bounds a flush's memory.
+    public var memtableIsFull: Bool {
+        self.memtableEvents >= self.options.flushEvents || self.memtableBytes >= self.options.flushBytes
     }
 
     /// Whether the memtable holds events appended more than `flushInterval` ago.
@@ -201,39 +321,112 @@ public final class StoreWriter {
         try self.wal.sync()
     }
 
-    /// Events appended but not yet in a segment.
-    public var unflushedEvents: Int { self.memtableEvents }
+    /// Events appended but not yet in a published segment (a flush in flight included).
+    public var unflushedEvents: Int {
+        var events = self.memtableEvents
+        for job in self.flushesInFlight {
+            if case .success = job.outcome { continue }
+            events += job.events
+        }
+        return events
+    }
+
+    /// Whether a background flush is building (or waiting to publish) a segment now.
+    public var isFlushing: Bool { self.flushesInFlight.contains { $0.outcome == nil } }
 
     /// Turns the memtable into a segment, publishes it, and deletes the WAL files it covered; then
-    /// starts a background merge if one is due (`mergeAfter`).
+    /// starts a background merge if one is due (`mergeAfter`). Waits for a flush in flight first,
+    /// and returns once everything appended so far is in a published segment.
     public func flush(mergeAfter: Bool = true) throws(StoreError) {
+        try self.finishFlushes(wait: .all)
         try self.wal.sync()
         guard !self.memtable.isEmpty else { return }
-        if let failure = self.mergeStatus.withLock({ $0.failure }) { throw failure }
-        let id = self.state.reserveSegmentIDs()
-        var builder = SegmentBuilder(id: id, level: 0, compressionLevel: 0)
-        for batch in self.memtable { try builder.add(batch: batch) }
-        let built = builder.finish(createdAt: Self.now())
-        let info = try SegmentFiles.write(
-            built,
-            segmentsDirectory: self.state.segmentsDirectory,
-            fileSystem: self.fileSystem
+        try self.startFlush(mergeAfter: mergeAfter)
+        try self.finishFlushes(wait: .all)
+    }
+
+    /// Freezes the memtable and hands it to a flush thread. The caller made sure fewer than
+    /// `flushThreads` flushes are in flight.
+    ///
+    /// The WAL moves on to a new file first, so that the frozen records sit in files the new
+    /// memtable's records are not in: once the segment is published, `finishFlush` deletes them.
+    /// The checkpoints taken here are exactly those of the frozen batches and earlier.
+    private func startFlush(mergeAfter: Bool) throws(StoreError) {
+        precondition(
+            self.flushesInFlight.count < max(1, self.options.flushThreads),
+            "a flush started while flushThreads are in flight"
         )
-        let covered = self.memtableLastSequence
+        guard !self.memtable.isEmpty else { return }
+        if let failure = self.mergeStatus.withLock({ $0.failure }) { throw failure }
+        try self.wal.roll()
+        let job = FlushJob(
+            batches: self.memtable,
+            events: self.memtableEvents,
+            bytes: self.memtableBytes,
+            since: self.memtableSince,
+            covered: self.memtableLastSequence,
+            mergeAfter: mergeAfter,
+            previous: self.flushesInFlight.last
+        )
         let checkpoints = Array(self.checkpointsByInput.values)
-        try self.state.publish { (manifest: inout Manifest) throws(StoreError) in
-            manifest.segments.append(info)
-            manifest.walSequence = max(manifest.walSequence, covered)
-            manifest.checkpoints = checkpoints
-        }
-        self.memtable.removeAll()
+        let id = self.state.reserveSegmentIDs()
+        self.memtable = []
         self.memtableSince = nil
         self.memtableEvents = 0
         self.memtableBytes = 0
-        // Everything appended is now in a segment: continue in a fresh WAL file and drop the old ones.
-        try self.wal.roll()
-        _ = try self.wal.deleteFiles(upToSequence: covered)
-        if mergeAfter && self.options.backgroundMerges { self.scheduleMerge() }
+        self.flushesInFlight.append(job)
+        let state = self.state
+        let fileSystem = self.fileSystem
+        let beforePublish = self.options.beforeFlushPublish
+        BackgroundThread.start {
+            job.run(
+                id: id,
+                checkpoints: checkpoints,
+                state: state,
+                fileSystem: fileSystem,
+                beforePublish: beforePublish
+            )
+        }
+    }
+
+    /// Which flushes `finishFlushes` waits for.
+    private enum FlushWait {
+        case none, oldest, all
+    }
+
+    /// Takes the outcomes of finished flushes, oldest first, stopping at one still running
+    /// (after waiting as `wait` says): on success deletes the WAL files its segment covers and
+    /// schedules a merge; on failure waits for the later flushes (which fail too, not publishing
+    /// past it), puts all their batches back in front of the memtable, in order, and throws.
+    private func finishFlushes(wait: FlushWait) throws(StoreError) {
+        var first = true
+        while let job = self.flushesInFlight.first {
+            if wait == .all || (wait == .oldest && first) { job.done.wait() }
+            first = false
+            guard let outcome = job.outcome else { return }
+            self.flushesInFlight.removeFirst()
+            switch outcome {
+            case .success:
+                _ = try self.wal.deleteFiles(upToSequence: job.covered)
+                if job.mergeAfter && self.options.backgroundMerges { self.scheduleMerge() }
+            case .failure(let error):
+                var batches = job.batches
+                var events = job.events
+                var bytes = job.bytes
+                for later in self.flushesInFlight {
+                    later.done.wait()
+                    batches += later.batches
+                    events += later.events
+                    bytes += later.bytes
+                }
+                self.flushesInFlight.removeAll()
+                self.memtable = batches + self.memtable
+                self.memtableEvents += events
+                self.memtableBytes += bytes
+                self.memtableSince = job.since ?? self.memtableSince
+                throw error
+            }
+        }
     }
 
     /// Flushes, waits for a running merge, syncs and releases the lock. No new merge starts: the
@@ -277,7 +470,8 @@ public final class StoreWriter {
         let options = self.options
         let status = self.mergeStatus
         self.merges.enter()
-        self.mergeQueue.async { [merges] in
+        // A niced thread of its own: ingest and flushes come first when the cores are busy.
+        BackgroundThread.start(niceness: BackgroundThread.mergeNiceness) { [merges] in
             defer { merges.leave() }
             do {
                 try Merger.merge(
