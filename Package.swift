@@ -23,6 +23,8 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
         .systemLibrary(name: "CPCRE2", pkgConfig: "libpcre2-8", providers: [.apt(["libpcre2-dev"])]),
+        // glibc's <malloc.h> (part of libc6-dev), for the daemon's allocator settings.
+        .systemLibrary(name: "CMalloc"),
 
         .target(name: "LogboxCore"),
         .target(name: "LogboxParse", dependencies: ["LogboxCore", "CPCRE2"]),
@@ -34,6 +36,7 @@ let package = Package(
             name: "LogboxPipeline",
             dependencies: [
                 "LogboxCore", "LogboxParse", "LogboxStore", "LogboxQuery", "LogboxMetrics", "LogboxAlerts", "CZlib",
+                .target(name: "CMalloc", condition: .when(platforms: [.linux])),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

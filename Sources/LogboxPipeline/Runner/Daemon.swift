@@ -7,6 +7,7 @@ import ServiceLifecycle
 import Synchronization
 
 #if canImport(Glibc)
+    import CMalloc
     import Glibc
 #elseif canImport(Darwin)
     import Darwin
@@ -153,10 +154,8 @@ public enum Daemon {
     /// run: about 150 MB at 256 KiB, 175 MB at 4 MiB, 175-330 MB left to glibc).
     static func boundMallocFootprint() {
         #if canImport(Glibc)
-            let mmapThreshold: Int32 = -3  // M_MMAP_THRESHOLD in <malloc.h>
-            let arenaMax: Int32 = -8  // M_ARENA_MAX
-            _ = glibcMallopt(mmapThreshold, 4 << 20)
-            _ = glibcMallopt(arenaMax, 2)
+            _ = mallopt(M_MMAP_THRESHOLD, 4 << 20)
+            _ = mallopt(M_ARENA_MAX, 2)
         #endif
     }
 
@@ -195,9 +194,3 @@ final class SignalWatcher: @unchecked Sendable {
         for source in self.sources { source.cancel() }
     }
 }
-
-#if canImport(Glibc)
-    /// glibc's `mallopt(3)`: `<malloc.h>` is not part of the Glibc module map.
-    @_silgen_name("mallopt")
-    private func glibcMallopt(_ parameter: Int32, _ value: Int32) -> Int32
-#endif
