@@ -134,6 +134,9 @@ struct ImportCommand: OutputCommand {
         // --data-dir, then LOGBOX_DATA_DIR (already applied to the pipeline's data_dir), then the pipeline's.
         let directory = self.store.dataDir ?? pipeline?.dataDirectory ?? self.store.resolved
         let writer: StoreWriter
+        // Flushes build segments on their own thread while merges run on another; without this,
+        // glibc's per-thread heaps keep what they freed (about 40 MB more at peak on the 1M corpus).
+        Daemon.boundMallocFootprint()
         do {
             var options = StoreOptions()
             options.flushEvents = self.flushEvents

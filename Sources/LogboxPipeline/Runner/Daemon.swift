@@ -142,7 +142,8 @@ public enum Daemon {
         return 0
     }
 
-    /// Keeps freed memory from piling up in glibc's heaps (the daemon's peak RSS target).
+    /// Keeps freed memory from piling up in glibc's heaps (the daemon's and `logbox import`'s
+    /// peak RSS targets).
     ///
     /// The daemon's large buffers (line batches, WAL payloads, a segment's postings) are allocated
     /// and freed by different threads all the time. By default glibc raises its mmap threshold
@@ -152,7 +153,7 @@ public enum Daemon {
     /// holding a heap of their own. 4 MiB, not lower: every mmapped block is page-faulted in
     /// afresh, and at 256 KiB that cost 12 % of the daemon's CPU (peak RSS of the 1M-line file
     /// run: about 150 MB at 256 KiB, 175 MB at 4 MiB, 175-330 MB left to glibc).
-    static func boundMallocFootprint() {
+    public static func boundMallocFootprint() {
         #if canImport(Glibc)
             _ = mallopt(M_MMAP_THRESHOLD, 4 << 20)
             _ = mallopt(M_ARENA_MAX, 2)
