@@ -24,7 +24,7 @@ struct ColumnKeywordInterner: Sendable {
 
     /// The id of `bytes`, adding it when new; `isNew` tells which.
     mutating func intern(_ bytes: UnsafeBufferPointer<UInt8>) -> (id: Int, isNew: Bool) {
-        let hash = Self.hash(bytes)
+        let hash = WordHash.hash(bytes)
         let mask = self.table.count - 1
         var slot = Int(truncatingIfNeeded: hash ^ (hash >> 29)) & mask
         while true {
@@ -41,30 +41,6 @@ struct ColumnKeywordInterner: Sendable {
         self.table[slot] = Int32(id + 1)
         if self.count * 2 > self.table.count { self.grow() }
         return (id, true)
-    }
-
-    /// A multiply-mix hash over 8-byte words (in memory only, never persisted, so it may change freely).
-    private static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
-        let multiplier: UInt64 = 0x9E37_79B9_7F4A_7C15
-        var hash = UInt64(bytes.count) &* multiplier
-        let raw = UnsafeRawBufferPointer(bytes)
-        var offset = 0
-        while offset + 8 <= raw.count {
-            // In bounds: checked by the loop condition.
-            let word = raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
-            hash = (hash ^ word) &* multiplier
-            hash ^= hash >> 29
-            offset += 8
-        }
-        var tail: UInt64 = 0
-        var shift: UInt64 = 0
-        while offset < raw.count {
-            tail |= UInt64(raw[offset]) << shift
-            shift += 8
-            offset += 1
-        }
-        hash = (hash ^ tail) &* multiplier
-        return hash ^ (hash >> 32)
     }
 
     private func matches(_ id: Int, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {

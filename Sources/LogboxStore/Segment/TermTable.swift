@@ -153,7 +153,7 @@ struct TermTable {
     }
 
     private mutating func index(of term: UnsafeBufferPointer<UInt8>) -> Int {
-        let hash = Self.hash(term)
+        let hash = UInt32(truncatingIfNeeded: WordHash.hash(term))
         let tag = UInt64(hash) << 32
         let mask = self.slots.count - 1
         var slot = Int(hash) & mask
@@ -173,30 +173,6 @@ struct TermTable {
         self.slots[slot] = tag | UInt64(index + 1)
         if self.ends.count * 2 > self.slots.count { self.grow() }
         return index
-    }
-
-    /// A multiply-mix hash over 8-byte words; most terms are one word.
-    @inline(__always)
-    private static func hash(_ term: UnsafeBufferPointer<UInt8>) -> UInt32 {
-        let multiplier: UInt64 = 0x9E37_79B9_7F4A_7C15
-        var hash = UInt64(term.count) &* multiplier
-        let raw = UnsafeRawBufferPointer(term)
-        var offset = 0
-        while offset + 8 <= raw.count {
-            // In bounds: checked by the loop condition.
-            hash = (hash ^ raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)) &* multiplier
-            hash ^= hash >> 29
-            offset += 8
-        }
-        var tail: UInt64 = 0
-        var shift: UInt64 = 0
-        while offset < raw.count {
-            tail |= UInt64(raw[offset]) << shift
-            shift += 8
-            offset += 1
-        }
-        hash = (hash ^ tail) &* multiplier
-        return UInt32(truncatingIfNeeded: hash ^ (hash >> 32))
     }
 
     private func equals(_ index: Int, _ term: UnsafeBufferPointer<UInt8>) -> Bool {
