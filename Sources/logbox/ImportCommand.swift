@@ -49,10 +49,8 @@ struct ImportCommand: OutputCommand {
     @Flag(name: .long, help: "Import files again even if the store has them.")
     var force = false
 
-    // 24k rather than the store's 32k: a flush builds on its own thread beside a merge, and the
-    // builder's tables dominate peak memory (10M lines: 163 MB at 24k, 205 MB at 32k, same speed).
     @Option(name: .long, help: "Events per segment flushed from memory (tuning; smaller segments merge more often).")
-    var flushEvents: Int = 24_576
+    var flushEvents: Int = StoreOptions().flushEvents
 
     @Option(name: .long, help: "Segments of one level merged into one (tuning).")
     var mergeFactor: Int = StoreOptions().mergeFactor
