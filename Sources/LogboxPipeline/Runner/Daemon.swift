@@ -80,7 +80,7 @@ public enum Daemon {
             }
             logger = Logger(label: "logbox")
         case .none:
-            logger = Logger(label: "logbox", factory: { _ in SwiftLogNoOpLogHandler() })
+            logger = Logger.silent
         }
         logger.logLevel = Logger.Level(rawValue: config.logLevel.rawValue) ?? .info
         // Watch the signals before anything else, so an early SIGHUP does not kill the process.

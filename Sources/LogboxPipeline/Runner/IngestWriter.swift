@@ -50,7 +50,7 @@ final class IngestWriter {
         self.store = store
         self.queue = queue
         self.board = board
-        self.logger = logger ?? Logger(label: "logbox", factory: { _ in SwiftLogNoOpLogHandler() })
+        self.logger = logger ?? Logger.silent
         self.config = config
         do {
             self.chain = try EnrichChain(config: config, referenceTime: StoreWriter.now())

@@ -71,7 +71,7 @@ public final class PipelineRunner: Service, Sendable {
         eventLoopGroup: (any EventLoopGroup)? = nil,
         queueBytes: Int? = nil
     ) throws(RunnerError) {
-        let logger = logger ?? Logger(label: "logbox", factory: { _ in SwiftLogNoOpLogHandler() })
+        let logger = logger ?? Logger.silent
         self.dataDirectory = dataDirectory
         self.initialConfig = config
         self.loggerBox = Mutex(logger)
