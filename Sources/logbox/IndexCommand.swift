@@ -19,6 +19,9 @@ struct IndexStats: OutputCommand {
 
     @OptionGroup var store: DataDirectoryOptions
 
+    @Flag(name: .long, help: "Also show the term dictionary and postings bytes of every field.")
+    var fields = false
+
     func execute(output: Output, errors: Output) -> Int32 {
         let directory = self.store.resolved
         let snapshot: StoreSnapshot
@@ -60,16 +63,30 @@ struct IndexStats: OutputCommand {
         text += "; WAL \(Self.size(walBytes))\n"
         // The postings split: walks every segment's term dictionary (a second or so per million events).
         var split = PostingsBreakdown()
+        var byField: [String: FieldBytes] = [:]
         for segment in snapshot.segments {
             var addresses: [PostingsAddress] = []
+            var fieldOf: [UInt64: String] = [:]
+            for (field, bytes) in segment.columns.sectionBytes {
+                byField[field, default: FieldBytes()].columns += bytes
+            }
             do {
                 for field in segment.terms.fields {
+                    byField[field, default: FieldBytes()].terms += segment.terms.termCount(field: field)
+                    byField[field, default: FieldBytes()].dictionary += segment.terms.sectionBytes(field: field)
                     try segment.terms.enumerate(field: field) { _, address in
                         addresses.append(address)
+                        if self.fields { fieldOf[address.offset] = field }
                         return true
                     }
                 }
                 split = split + (try segment.postings.breakdown(addresses))
+                if self.fields {
+                    try segment.postings.forEachListBreakdown(addresses) { address, list in
+                        guard let field = fieldOf[address.offset] else { return }
+                        byField[field, default: FieldBytes()].postings = byField[field]!.postings + list
+                    }
+                }
             } catch {
                 errors.write("logbox index stats: \(segment.directory): postings: \(error)\n")
             }
@@ -87,11 +104,52 @@ struct IndexStats: OutputCommand {
                 text += "    \(part.padding(9)) \(Self.size(partBytes))\(partShare)\n"
             }
         }
+        if self.fields {
+            text += Self.fieldTable(byField, rawBytes: rawBytes)
+        }
         for (id, error) in snapshot.unreadable {
             text += "unreadable:   \(SegmentInfo.directoryName(id)): \(error)\n"
         }
         output.write(text)
         return snapshot.unreadable.isEmpty ? 0 : 1
+    }
+
+    /// Per field: distinct terms summed over segments, dictionary and postings bytes.
+    struct FieldBytes {
+        var terms = 0
+        var dictionary = 0
+        var columns = 0
+        var postings = PostingsBreakdown()
+        var total: Int { self.dictionary + Int(self.postings.total) + self.columns }
+    }
+
+    static func fieldTable(_ byField: [String: FieldBytes], rawBytes: UInt64) -> String {
+        func share(_ bytes: Int) -> String {
+            rawBytes > 0 ? ParseCommand.decimal(Double(bytes) / Double(rawBytes), 4) : "-"
+        }
+        let header = ["field", "terms", "dictionary", "doc ids", "positions", "skip", "columns", "× raw"]
+        var rows = [header]
+        let sorted = byField.sorted {
+            $0.value.total > $1.value.total
+        }
+        for (name, bytes) in sorted {
+            let postings = bytes.postings
+            rows.append([
+                name, "\(bytes.terms)", Self.size(UInt64(bytes.dictionary)), Self.size(postings.docBytes),
+                Self.size(postings.positionBytes), Self.size(postings.skipBytes), Self.size(UInt64(bytes.columns)),
+                share(bytes.total),
+            ])
+        }
+        let widths = header.indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
+        var text = "fields (terms summed over segments; × raw counts dictionary, postings and columns):\n"
+        for row in rows {
+            let cells = row.indices.map { column in
+                let pad = String(repeating: " ", count: widths[column] - row[column].count)
+                return column == 0 ? row[column] + pad : pad + row[column]
+            }
+            text += "  " + cells.joined(separator: "  ") + "\n"
+        }
+        return text
     }
 
     static func size(_ bytes: UInt64) -> String {

@@ -21,6 +21,9 @@ public final class ColumnsReader: Sendable {
     let timestampOffset: Int
     let numericOffsets: [String: Int]
     let keywordOffsets: [String: Int]
+    /// Bytes of each part of the body, for `logbox index stats --fields`: `timestamp`, and per field
+    /// its numeric and keyword sections added up.
+    public let sectionBytes: [String: Int]
 
     /// - Throws: `StoreError(.corrupt)` with the body offset when the bytes do not decode.
     public init(body: ByteStorage) throws(StoreError) {
@@ -45,6 +48,7 @@ public final class ColumnsReader: Sendable {
         self.timestampOffset = reader.offset
         var keys = try ColumnKeyBlocks(headersOf: docCount, from: &reader)
         try keys.placeData(&reader)
+        var sectionBytes = ["timestamp": reader.offset - timesAt]
         self.timestampKeys = keys
         var low = Int64.max
         var high = Int64.min
@@ -71,6 +75,7 @@ public final class ColumnsReader: Sendable {
                 throw StoreError(.corrupt, offset: Int64(at), "numeric column \(name) is empty or has trailing bytes")
             }
             numericOffsets[name] = at
+            sectionBytes[name, default: 0] += section.upperBound - at
             numeric[name] = NumericColumn(name: name, body: body, integers: integers, decimals: decimals)
         }
         var keywordOffsets: [String: Int] = [:]
@@ -84,6 +89,7 @@ public final class ColumnsReader: Sendable {
                 throw StoreError(.corrupt, offset: Int64(at), "keyword column \(name) has trailing bytes")
             }
             keywordOffsets[name] = at
+            sectionBytes[name, default: 0] += section.upperBound - at
             keyword[name] = column
         }
         guard reader.isAtEnd else {
@@ -95,6 +101,7 @@ public final class ColumnsReader: Sendable {
         self.keywordFields = keyword.keys.sorted()
         self.numericOffsets = numericOffsets
         self.keywordOffsets = keywordOffsets
+        self.sectionBytes = sectionBytes
     }
 
     /// Reads a copy of `body` (tests, and bodies not read from a file).

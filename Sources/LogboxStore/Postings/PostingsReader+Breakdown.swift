@@ -25,9 +25,22 @@ extension PostingsReader {
     /// - Parameter addresses: every list of the body, in any order (what the term dictionary holds).
     /// - Complexity: O(lists log lists), plus decoding the doc block of each one-block list with positions.
     public func breakdown(_ addresses: [PostingsAddress]) throws(StoreError) -> PostingsBreakdown {
-        let sorted = addresses.sorted { $0.offset < $1.offset }
         var result = PostingsBreakdown()
         var covered: UInt64 = 0
+        try self.forEachListBreakdown(addresses) { _, list in
+            result = result + list
+            covered += list.total
+        }
+        result.otherBytes = UInt64(self.body.count) - min(covered, UInt64(self.body.count))
+        return result
+    }
+
+    /// Calls `body` with each list's split (no `otherBytes`), in offset order.
+    public func forEachListBreakdown(
+        _ addresses: [PostingsAddress],
+        _ body: (PostingsAddress, PostingsBreakdown) -> Void
+    ) throws(StoreError) {
+        let sorted = addresses.sorted { $0.offset < $1.offset }
         for (index, address) in sorted.enumerated() {
             let end = index + 1 < sorted.count ? Int(clamping: sorted[index + 1].offset) : self.body.count
             var iterator = try self.iterator(address)
@@ -35,12 +48,16 @@ extension PostingsReader {
             guard end >= start else { throw StoreError(.corrupt, offset: Int64(start), "postings lists overlap") }
             let (regionStart, positionStart) = try iterator.regionStarts()
             let positions = min(positionStart ?? end, end)
-            result.skipBytes += UInt64(regionStart - start)
-            result.docBytes += UInt64(max(positions - regionStart, 0))
-            result.positionBytes += UInt64(max(end - positions, 0))
-            covered += UInt64(end - start)
+            var list = PostingsBreakdown()
+            list.skipBytes = UInt64(regionStart - start)
+            list.docBytes = UInt64(max(positions - regionStart, 0))
+            list.positionBytes = UInt64(max(end - positions, 0))
+            body(address, list)
         }
-        result.otherBytes = UInt64(self.body.count) - min(covered, UInt64(self.body.count))
-        return result
     }
+}
+
+extension PostingsBreakdown {
+    /// Every byte counted.
+    public var total: UInt64 { self.skipBytes + self.docBytes + self.positionBytes + self.otherBytes }
 }

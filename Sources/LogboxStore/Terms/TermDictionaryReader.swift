@@ -173,6 +173,11 @@ public final class TermDictionaryReader: Sendable {
         self.field(named: field).map { self.table[$0].termCount } ?? 0
     }
 
+    /// Bytes of `field`'s section (its term blocks and sparse index), 0 when the field has none.
+    public func sectionBytes(field: String) -> Int {
+        self.field(named: field).map { self.table[$0].sparseEnd - self.table[$0].blocksStart } ?? 0
+    }
+
     /// The postings address of `term` in `field`, or nil when the term is absent.
     ///
     /// - Complexity: O(log blocks) comparisons, then one block of at most 32 entries decoded
