@@ -34,7 +34,9 @@ struct IndexStats: OutputCommand {
         var bytesByFile: [String: UInt64] = [:]
         var rawBytes: UInt64 = 0
         var levels: [UInt8: Int] = [:]
+        var docCompressions: [DocCompression: Int] = [:]
         for segment in snapshot.segments {
+            docCompressions[segment.docs.compression, default: 0] += 1
             for file in segment.meta.fileSizes { bytesByFile[file.name, default: 0] += file.bytes }
             bytesByFile["meta", default: 0] += UInt64(segment.meta.encode().count)
             rawBytes += segment.meta.rawBytes
@@ -74,11 +76,14 @@ struct IndexStats: OutputCommand {
                 for field in segment.terms.fields {
                     byField[field, default: FieldBytes()].terms += segment.terms.termCount(field: field)
                     byField[field, default: FieldBytes()].dictionary += segment.terms.sectionBytes(field: field)
+                    var postings = 0
                     try segment.terms.enumerate(field: field) { _, address in
                         addresses.append(address)
+                        postings += Int(address.docCount)
                         if self.fields { fieldOf[address.offset] = field }
                         return true
                     }
+                    byField[field, default: FieldBytes()].postingsCount += postings
                 }
                 split = split + (try segment.postings.breakdown(addresses))
                 if self.fields {
@@ -94,7 +99,12 @@ struct IndexStats: OutputCommand {
         for name in ["docs", "terms", "postings", "columns", "meta"] {
             let bytes = bytesByFile[name] ?? 0
             let share = rawBytes > 0 ? " (\(ParseCommand.decimal(Double(bytes) / Double(rawBytes), 3)) × raw)" : ""
-            text += "  \(name.padding(9)) \(Self.size(bytes))\(share)\n"
+            text += "  \(name.padding(9)) \(Self.size(bytes))\(share)"
+            if name == "docs", !docCompressions.isEmpty {
+                let mix = docCompressions.sorted { $0.value > $1.value }
+                text += ": " + mix.map { "\($0.key) in \($0.value)" }.joined(separator: ", ")
+            }
+            text += "\n"
             guard name == "postings" else { continue }
             for (part, partBytes) in [
                 ("doc ids", split.docBytes), ("positions", split.positionBytes), ("skip data", split.skipBytes),
@@ -119,6 +129,8 @@ struct IndexStats: OutputCommand {
         var terms = 0
         var dictionary = 0
         var columns = 0
+        /// Term-doc pairs: each term's doc count, added up.
+        var postingsCount = 0
         var postings = PostingsBreakdown()
         var total: Int { self.dictionary + Int(self.postings.total) + self.columns }
     }
@@ -127,7 +139,7 @@ struct IndexStats: OutputCommand {
         func share(_ bytes: Int) -> String {
             rawBytes > 0 ? ParseCommand.decimal(Double(bytes) / Double(rawBytes), 4) : "-"
         }
-        let header = ["field", "terms", "dictionary", "doc ids", "positions", "skip", "columns", "× raw"]
+        let header = ["field", "terms", "postings", "dictionary", "doc ids", "positions", "skip", "columns", "× raw"]
         var rows = [header]
         let sorted = byField.sorted {
             $0.value.total > $1.value.total
@@ -135,7 +147,8 @@ struct IndexStats: OutputCommand {
         for (name, bytes) in sorted {
             let postings = bytes.postings
             rows.append([
-                name, "\(bytes.terms)", Self.size(UInt64(bytes.dictionary)), Self.size(postings.docBytes),
+                name, "\(bytes.terms)", "\(bytes.postingsCount)", Self.size(UInt64(bytes.dictionary)),
+                Self.size(postings.docBytes),
                 Self.size(postings.positionBytes), Self.size(postings.skipBytes), Self.size(UInt64(bytes.columns)),
                 share(bytes.total),
             ])

@@ -40,8 +40,8 @@ struct IndexStatsCommandTests {
             #expect(byName[field] != nil, "no row for \(field) in:\n\(stats.output)")
         }
         // The message row has positions; host's has none; timestamp is a column only.
-        #expect(byName["message"].map { $0[6] != "0" } == true)
-        #expect(byName["host"]?[6] == "0", "\(byName["host"] ?? [])")
+        #expect(byName["message"].map { $0[7] != "0" } == true)
+        #expect(byName["host"]?[7] == "0", "\(byName["host"] ?? [])")
         #expect(byName["timestamp"]?[1] == "0")
 
         // Per list splits add up to the whole body's (less its header).
@@ -60,7 +60,10 @@ struct IndexStatsCommandTests {
             #expect(sum.docBytes == whole.docBytes)
             #expect(sum.positionBytes == whole.positionBytes)
             #expect(sum.skipBytes == whole.skipBytes)
-            #expect(whole.total == UInt64(segment.meta.fileSizes.first { $0.name == "postings" }!.bytes) - UInt64(FileFooter.size))
+            #expect(
+                whole.total == UInt64(segment.meta.fileSizes.first { $0.name == "postings" }!.bytes)
+                    - UInt64(FileFooter.size)
+            )
         }
     }
 }

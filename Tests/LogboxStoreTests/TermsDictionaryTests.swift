@@ -18,7 +18,20 @@ private struct ReferenceDictionary {
 }
 
 private func randomTerm(_ random: inout SplitMix64) -> [UInt8] {
-    switch Int.random(in: 0..<10, using: &random) {
+    let hexDigits = Array("0123456789abcdef".utf8)
+    switch Int.random(in: 0..<13, using: &random) {
+    case 10:
+        // Trace ids, hashes: stored hex-packed (odd and even lengths, sharing prefixes or not).
+        return (0..<Int.random(in: 1...40, using: &random)).map { _ in hexDigits.randomElement(using: &random)! }
+    case 11:
+        return Array(
+            String(UInt64.random(in: 0...UInt64.max, using: &random) >> UInt64.random(in: 0...63, using: &random)).utf8
+        )
+    case 12:
+        // Nearly hex: one byte just outside the alphabet keeps the suffix as it is.
+        var term = (0..<Int.random(in: 2...20, using: &random)).map { _ in hexDigits.randomElement(using: &random)! }
+        term[Int.random(in: 0..<term.count, using: &random)] = Array("/:@AFG`g".utf8).randomElement(using: &random)!
+        return term
     case 0..<4:
         // A small alphabet, so many terms share long prefixes.
         return (0..<Int.random(in: 0...12, using: &random)).map { _ in
@@ -236,6 +249,78 @@ struct TermsDictionaryTests {
 }
 
 /// Drives every read path; returns normally or throws, and must never trap.
+extension TermsDictionaryTests {
+    @Test("hex suffixes are stored packed: 32-hex-digit ids take about half their text")
+    func hexPacking() throws {
+        var random = SplitMix64(seed: 0x7E)
+        let digits = Array("0123456789abcdef".utf8)
+        let ids = Set((0..<2_000).map { _ in (0..<32).map { _ in digits.randomElement(using: &random)! } }).sorted {
+            $0.lexicographicallyPrecedes($1)
+        }
+        var writer = TermDictionaryWriter()
+        for (index, id) in ids.enumerated() {
+            writer.add(
+                field: "trace_id",
+                term: id,
+                address: PostingsAddress(offset: UInt64(4 + index * 3), docCount: 1, hasPositions: false)
+            )
+        }
+        let body = writer.finish()
+        // 32 text bytes per id; packed, its suffix is at most 16, plus shared, length, offset and docs.
+        #expect(body.count < ids.count * 21, "\(body.count) bytes for \(ids.count) ids")
+        let reader = try TermDictionaryReader(body: body)
+        try reader.verify()
+        for (index, id) in ids.enumerated() {
+            #expect(try reader.lookup(field: "trace_id", term: id)?.offset == UInt64(4 + index * 3))
+            var upper = id
+            upper[5] = upper[5] >= 0x61 ? upper[5] - 0x20 : upper[5]  // "A"-"F" or a digit: absent unless a digit
+            if upper != id { #expect(try reader.lookup(field: "trace_id", term: upper) == nil) }
+            #expect(try reader.lookup(field: "trace_id", term: id.dropLast()) == nil)
+        }
+        var seen: [[UInt8]] = []
+        try reader.enumeratePrefix(field: "trace_id", prefix: Array(ids[700].prefix(2))) { term, _ in
+            seen.append(Array(term))
+            return true
+        }
+        #expect(seen == ids.filter { $0.starts(with: ids[700].prefix(2)) })
+    }
+
+    @Test("a version 1 body (lengths without the hex bit) still reads")
+    func version1() throws {
+        // One field, one block: "ab" (docs 1), "abc" (2), "b" (3), written as version 1 lays them out.
+        var body: [UInt8] = [1, 0, 0, 0]
+        let entries: [(shared: UInt8, suffix: String, offset: UInt8, docs: UInt8)] = [
+            (0, "ab", 4, 1), (2, "c", 6, 2), (0, "b", 8, 3),
+        ]
+        var previous: UInt8 = 0
+        for entry in entries {
+            body += [entry.shared, UInt8(entry.suffix.utf8.count)] + Array(entry.suffix.utf8)
+            body += [(entry.offset - previous) << 1, entry.docs << 1]  // zigzag of a positive delta
+            previous = entry.offset
+        }
+        let blocksLength = body.count - 4
+        body += [2] + Array("ab".utf8) + [0]  // sparse index: the block's first term, offset 0
+        let sparseLength = body.count - 4 - blocksLength
+        let tableOffset = body.count
+        body += [1, 4] + Array("word".utf8) + [4, UInt8(blocksLength), UInt8(sparseLength), 3]
+        body += (0..<8).map { UInt8(truncatingIfNeeded: UInt64(tableOffset) >> (8 * $0)) }
+        let reader = try TermDictionaryReader(body: body)
+        try reader.verify()
+        #expect(
+            try reader.lookup(field: "word", term: Array("abc".utf8))
+                == PostingsAddress(offset: 6, docCount: 2, hasPositions: false)
+        )
+        #expect(try reader.lookup(field: "word", term: Array("b".utf8))?.docCount == 3)
+        #expect(try reader.lookup(field: "word", term: Array("a".utf8)) == nil)
+        var terms: [String] = []
+        try reader.enumerate(field: "word") { term, _ in
+            terms.append(String(decoding: term, as: UTF8.self))
+            return true
+        }
+        #expect(terms == ["ab", "abc", "b"])
+    }
+}
+
 private func exercise(_ body: ArraySlice<UInt8>, _ reference: ReferenceDictionary) throws {
     let reader = try TermDictionaryReader(body: body)
     defer { _ = reader.fields }

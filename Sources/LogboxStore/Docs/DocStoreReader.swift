@@ -21,8 +21,8 @@ public final class DocStoreReader: Sendable {
 
     /// Number of documents: ids are `0..<count`.
     public let count: Int
-    /// 0 for blocks written with LZ4 fast, else the LZ4HC level.
-    public let compressionLevel: Int32
+    /// How the blocks are compressed.
+    public let compression: DocCompression
     /// The EventRecord layout of the records (1 in docs version 1, else 2).
     let recordVersion: Int
     private let body: ByteStorage
@@ -56,8 +56,8 @@ public final class DocStoreReader: Sendable {
                 "docs format version \(version), this build reads \(DocStoreWriter.readableVersions)"
             )
         }
-        guard level <= 12, reserved == 0 else {
-            throw StoreError(.corrupt, offset: at + 18, "bad compression level \(level) or reserved byte \(reserved)")
+        guard let compression = DocCompression(trailerByte: level), version >= 3 || level <= 12, reserved == 0 else {
+            throw StoreError(.corrupt, offset: at + 18, "bad compression \(level) or reserved byte \(reserved)")
         }
         guard indexOffset <= UInt64(trailerAt),
             UInt64(trailerAt) - indexOffset == UInt64(blockCount) * UInt64(DocStoreWriter.indexEntrySize)
@@ -121,7 +121,7 @@ public final class DocStoreReader: Sendable {
         self.body = body
         self.blocks = blocks
         self.count = docCount
-        self.compressionLevel = Int32(level)
+        self.compression = compression
         self.recordVersion = version == 1 ? 1 : EventRecord.formatVersion
         // The last block's header against the trailer and index: one page, and it bounds the doc
         // count a damaged trailer could claim (the other headers are checked as blocks load).
@@ -250,7 +250,7 @@ public final class DocStoreReader: Sendable {
         records.bases.removeAll(keepingCapacity: true)
         do throws(StoreError) {
             if block.storedSize < uncompressedSize {
-                records.bytes = try LZ4Block.decompressToStorage(payload, size: uncompressedSize)
+                records.bytes = try self.compression.decompress(payload, size: uncompressedSize)
             } else {
                 records.bytes = payload.rebased
             }

@@ -1,6 +1,6 @@
 public import LogboxCore
 
-/// Builds a segment's `docs` body: every event's record, in doc id order, in LZ4 blocks.
+/// Builds a segment's `docs` body: every event's record, in doc id order, in compressed blocks.
 ///
 /// Layout of the body (little-endian; varints are unsigned LEB128). `FileFooter` follows it in the file.
 /// ```
@@ -10,7 +10,8 @@ public import LogboxCore
 ///   uncompressedSize  u32   bytes of the block's payload once decompressed
 ///   storedSize        u32   bytes that follow; == uncompressedSize means stored uncompressed
 ///   timestampBase     i64   the first record's timestamp
-///   payload           storedSize bytes: LZ4 block (fast, or HC when the writer's level > 0)
+///   payload           storedSize bytes: one block of the trailer's compression (LZ4 block format, or a
+///                     zlib stream: RFC 1950 header, deflate, Adler-32)
 /// decompressed payload, docCount times:
 ///   recordLength      varint
 ///   record            EventRecord layout (2; 1 in docs version 1); its timestamp base is the timestamp of the record before it
@@ -18,7 +19,9 @@ public import LogboxCore
 /// block index, at indexOffset:
 ///   firstDoc u32, blockOffset u64        × blockCount (offsets of the block headers, ascending)
 /// trailer, the last 20 bytes:
-///   indexOffset u64 | blockCount u32 | docCount u32 | version u16 (2) | compressionLevel u8 | reserved u8 (0)
+///   indexOffset u64 | blockCount u32 | docCount u32 | version u16 (3) | compression u8 | reserved u8 (0)
+///   compression: 0 = LZ4 fast, 1...12 = LZ4HC at that level, 0x80 | 1...9 = zlib at that level
+///   (versions 1 and 2: 0...12 only)
 /// ```
 /// Blocks close once their records reach `blockSize` bytes, so a block holds at least one record
 /// and at most `blockSize` plus one record. The length before each record lets a reader reach any
@@ -28,10 +31,11 @@ public import LogboxCore
 ///
 /// Call order: `add` in doc id order (ids are 0, 1, … in that order), then `finish()` once.
 public struct DocStoreWriter: Sendable {
-    /// 2: records may carry values not in the line (EventRecord layout 2). Version 1 still reads.
-    public static let formatVersion: UInt16 = 2
+    /// 2: records may carry values not in the line (EventRecord layout 2); 3: zlib blocks. Versions 1
+    /// and 2 still read.
+    public static let formatVersion: UInt16 = 3
     /// The versions `DocStoreReader` opens.
-    public static let readableVersions: ClosedRange<UInt16> = 1...2
+    public static let readableVersions: ClosedRange<UInt16> = 1...3
     /// Bytes of a block header.
     static let blockHeaderSize = 24
     /// Bytes of one block index entry.
@@ -41,8 +45,8 @@ public struct DocStoreWriter: Sendable {
 
     /// Uncompressed bytes of records at which a block closes.
     public let blockSize: Int
-    /// 0 for LZ4 fast (fresh segments), 1...12 for LZ4HC at that level (merges).
-    public let compressionLevel: Int32
+    /// How blocks are compressed: LZ4 fast for fresh segments, LZ4HC or zlib for merged ones.
+    public let compression: DocCompression
 
     /// Documents added so far: the next doc id.
     public private(set) var count: Int = 0
@@ -62,12 +66,17 @@ public struct DocStoreWriter: Sendable {
     private var indexFirstDocs: [UInt32] = []
     private var indexOffsets: [UInt64] = []
 
-    public init(blockSize: Int = 32 * 1024, compressionLevel: Int32 = 0) {
+    public init(blockSize: Int = 32 * 1024, compression: DocCompression = .lz4) {
         precondition(blockSize > 0, "block size must be positive")
-        precondition((0...12).contains(compressionLevel), "LZ4 level \(compressionLevel) is not 0...12")
+        precondition(compression.isValid, "\(compression) has no such level")
         self.blockSize = blockSize
-        self.compressionLevel = compressionLevel
+        self.compression = compression
         self.records = ByteWriter(capacity: blockSize + blockSize / 4)
+    }
+
+    /// A writer of LZ4 blocks: `compressionLevel` 0 is LZ4 fast, 1...12 LZ4HC at that level.
+    public init(blockSize: Int = 32 * 1024, compressionLevel: Int32) {
+        self.init(blockSize: blockSize, compression: DocCompression(lz4Level: compressionLevel))
     }
 
     /// Bytes written so far (closed blocks), for progress and sizing.
@@ -119,7 +128,7 @@ public struct DocStoreWriter: Sendable {
         self.output.u32(UInt32(self.indexOffsets.count))
         self.output.u32(UInt32(self.count))
         self.output.u16(Self.formatVersion)
-        self.output.u8(UInt8(self.compressionLevel))
+        self.output.u8(self.compression.trailerByte)
         self.output.u8(0)
         return self.output.bytes
     }
@@ -151,7 +160,7 @@ public struct DocStoreWriter: Sendable {
         guard self.blockCount > 0 else { return }
         let uncompressedSize = self.records.count
         precondition(uncompressedSize <= Int(Int32.max), "a doc block of \(uncompressedSize) bytes is too large")
-        let compressed = LZ4Block.compress(self.records.bytes[...], level: self.compressionLevel)
+        let compressed = self.compression.compress(self.records.bytes[...])
         let stored = compressed.count < uncompressedSize
 
         self.indexFirstDocs.append(self.blockFirstDoc)

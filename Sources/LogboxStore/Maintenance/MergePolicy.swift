@@ -78,7 +78,7 @@ enum Merger {
     static func merge(
         _ segments: [SegmentInfo],
         state: ManifestState,
-        compressionLevel: Int32,
+        compression: DocCompression,
         beforePublish: (@Sendable () -> Void)? = nil
     ) throws(StoreError) {
         // Manifest order is time order (a merged segment's id is newer than the flushes around it).
@@ -96,7 +96,7 @@ enum Merger {
                 )
             )
         }
-        let merger = SegmentMerger(id: id, level: min(level, 250), compressionLevel: compressionLevel)
+        let merger = SegmentMerger(id: id, level: min(level, 250), compression: compression)
         let built = try merger.merge(readers, createdAt: StoreWriter.now())
         readers.removeAll()
         let info = try SegmentFiles.write(

@@ -8,7 +8,7 @@
 struct SegmentMerger {
     let id: UInt64
     let level: UInt8
-    let compressionLevel: Int32
+    let compression: DocCompression
 
     /// Uncompressed bytes per doc-store block of a merged segment. Four times a fresh segment's
     /// 64 KiB: on the 1M-line benchmark corpus LZ4 finds more repeats (docs 0.279 -> 0.265 x raw at
@@ -35,7 +35,7 @@ struct SegmentMerger {
         }
 
         // Events, re-encoded with the merged ids.
-        var docs = DocStoreWriter(blockSize: Self.docBlockSize, compressionLevel: self.compressionLevel)
+        var docs = DocStoreWriter(blockSize: Self.docBlockSize, compression: self.compression)
         var rawBytes: UInt64 = 0
         for (index, input) in inputs.enumerated() {
             let names = nameMaps[index]

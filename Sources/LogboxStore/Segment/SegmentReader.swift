@@ -54,11 +54,7 @@ public final class SegmentReader: Sendable {
             func located<T>(_ file: String, _ make: () throws(StoreError) -> T) throws(StoreError) -> T {
                 do { return try make() } catch { throw error.located(in: "\(name)/\(file)") }
             }
-            let terms = try body(
-                "terms",
-                .terms,
-                TermDictionaryWriter.formatVersion...TermDictionaryWriter.formatVersion
-            )
+            let terms = try body("terms", .terms, TermDictionaryWriter.readableVersions)
             let postings = try body("postings", .postings, PostingsWriter.readableVersions)
             let columns = try body("columns", .columns, ColumnsWriter.formatVersion...ColumnsWriter.formatVersion)
             let docs = try body("docs", .docs, DocStoreWriter.readableVersions)

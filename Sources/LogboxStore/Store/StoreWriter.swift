@@ -477,7 +477,7 @@ public final class StoreWriter {
                 try Merger.merge(
                     candidates,
                     state: state,
-                    compressionLevel: options.mergedCompressionLevel,
+                    compression: options.docCompression(mergedEvents: candidates.reduce(0) { $0 + $1.docCount }),
                     beforePublish: options.beforeMergePublish
                 )
                 status.withLock { $0.completed += 1 }
@@ -489,7 +489,7 @@ public final class StoreWriter {
     }
 
     /// Merges neighbouring segments into as few as `maximumMergedEvents` allows (`logbox index
-    /// compact`), in the foreground, with the doc store recompressed at `compactCompressionLevel`.
+    /// compact`), in the foreground, with the doc store recompressed as `compactDocCompression` says.
     public func compact() throws(StoreError) {
         try self.flush()
         self.merges.wait()
@@ -498,7 +498,7 @@ public final class StoreWriter {
         for segment in self.state.manifest.segments {
             if events + segment.docCount > self.options.maximumMergedEvents && !run.isEmpty {
                 if run.count > 1 {
-                    try Merger.merge(run, state: self.state, compressionLevel: self.options.compactCompressionLevel)
+                    try Merger.merge(run, state: self.state, compression: self.options.compactDocCompression)
                 }
                 run.removeAll()
                 events = 0
@@ -507,7 +507,7 @@ public final class StoreWriter {
             events += segment.docCount
         }
         if run.count > 1 || (run.count == 1 && run[0].level == 0) {
-            try Merger.merge(run, state: self.state, compressionLevel: self.options.compactCompressionLevel)
+            try Merger.merge(run, state: self.state, compression: self.options.compactDocCompression)
         }
     }
 

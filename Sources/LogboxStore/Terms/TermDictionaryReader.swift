@@ -44,6 +44,8 @@ public final class TermDictionaryReader: Sendable {
 
     private let body: ByteStorage
     private let table: [Field]
+    /// Whether entries' lengths carry the hex-packing bit (format version 2).
+    private let hexPacking: Bool
     /// Per field of `table`, its sparse index once read.
     private let sparse: Mutex<[SparseIndex?]>
     /// The field names, in ascending byte order.
@@ -56,7 +58,7 @@ public final class TermDictionaryReader: Sendable {
         }
         var header = ByteReader(body)
         let version = try header.u16()
-        guard version == TermDictionaryWriter.formatVersion else {
+        guard TermDictionaryWriter.readableVersions.contains(version) else {
             throw StoreError(.corrupt, offset: 0, "term dictionary format version \(version) is not supported")
         }
         guard try header.u16() == 0 else {
@@ -111,6 +113,7 @@ public final class TermDictionaryReader: Sendable {
         }
         self.body = body
         self.table = table
+        self.hexPacking = version >= 2
         self.sparse = Mutex([SparseIndex?](repeating: nil, count: table.count))
         self.fields = table.map(\.name)
     }
@@ -198,21 +201,27 @@ public final class TermDictionaryReader: Sendable {
         var previousLength = 0
         for entry in 0..<entries {
             let shared = try bytes.count(at: &at, limit: entry == 0 ? 0 : previousLength)
-            let length = try bytes.count(at: &at, limit: bytes.count - at)
+            let (length, hex) = try Self.suffix(bytes, at: &at, hexPacking: self.hexPacking)
             let suffix = at
-            at += length
+            at += hex ? (length + 1) / 2 : length
             let address = try Self.address(bytes, at: &at, previous: &previousOffset)
             previousLength = shared + length
             if shared > matched { continue }  // same byte as the previous term where it was below `term`
             if shared < matched { return nil }  // above the previous term where it equalled `term`
             var k = 0
-            while k < length, matched + k < term.count, bytes[suffix + k] == term[matched + k] { k += 1 }
+            while k < length, matched + k < term.count,
+                Self.suffixByte(bytes, suffix, k, hex: hex) == term[matched + k]
+            {
+                k += 1
+            }
             if k == length {
                 if matched + k == term.count { return address }
                 matched += k  // a proper prefix of `term`: below it
                 continue
             }
-            if matched + k == term.count || bytes[suffix + k] > term[matched + k] { return nil }
+            if matched + k == term.count || Self.suffixByte(bytes, suffix, k, hex: hex) > term[matched + k] {
+                return nil
+            }
             matched += k
         }
         return nil
@@ -250,7 +259,8 @@ public final class TermDictionaryReader: Sendable {
             bytes: storage.span,
             field: info,
             block: startBlock,
-            at: index.blocks[startBlock].offset
+            at: index.blocks[startBlock].offset,
+            hexPacking: self.hexPacking
         )
         while try cursor.next() {
             if below, let lower {
@@ -288,7 +298,13 @@ public final class TermDictionaryReader: Sendable {
         for (number, info) in self.table.enumerated() {
             let sparse = try self.sparseIndex(number)
             let firstTerms = sparse.firstTerms
-            var cursor = TermCursor(bytes: body.span, field: info, block: 0, at: info.blocksStart)
+            var cursor = TermCursor(
+                bytes: body.span,
+                field: info,
+                block: 0,
+                at: info.blocksStart,
+                hexPacking: self.hexPacking
+            )
             for entry in 0..<info.termCount {
                 guard try cursor.next() else { break }
                 if entry % TermDictionaryWriter.blockSize == 0 {
@@ -391,6 +407,35 @@ public final class TermDictionaryReader: Sendable {
         return reader
     }
 
+    /// Reads an entry's suffix length and whether it is hex-packed, and checks that its stored bytes
+    /// (`(length + 1) / 2` when packed) lie inside `bytes`.
+    @inline(__always)
+    fileprivate static func suffix(
+        _ bytes: Span<UInt8>,
+        at offset: inout Int,
+        hexPacking: Bool
+    ) throws(StoreError) -> (length: Int, hex: Bool) {
+        let start = offset
+        let remaining = bytes.count - offset
+        guard hexPacking else { return (try bytes.count(at: &offset, limit: remaining), false) }
+        let value = try bytes.count(at: &offset, limit: 4 * remaining + 1)
+        let length = value >> 1
+        let hex = value & 1 == 1
+        guard hex ? length >= 2 && (length + 1) / 2 <= bytes.count - offset : length <= bytes.count - offset else {
+            throw StoreError(.corrupt, offset: Int64(start), "term suffix of \(length) bytes runs past its block")
+        }
+        return (length, hex)
+    }
+
+    /// Byte `k` of a suffix stored at `start`, unpacking a hex-packed one.
+    @inline(__always)
+    fileprivate static func suffixByte(_ bytes: Span<UInt8>, _ start: Int, _ k: Int, hex: Bool) -> UInt8 {
+        guard hex else { return bytes[start + k] }
+        let pair = bytes[start + k >> 1]
+        let nibble = k & 1 == 0 ? pair >> 4 : pair & 0x0F
+        return nibble < 10 ? 0x30 + nibble : 0x57 + nibble
+    }
+
     /// Decodes an entry's postings address; `previous` is the offset of the entry before it.
     fileprivate static func address(
         _ bytes: Span<UInt8>,
@@ -422,12 +467,14 @@ public final class TermDictionaryReader: Sendable {
         /// Body offset of the entry decoded last.
         var entryStart = 0
         var previousOffset: UInt64 = 0
+        let hexPacking: Bool
 
         /// Starts at block `block` of `field`, whose body offset is `offset`.
         @_lifetime(copy bytes)
-        init(bytes: Span<UInt8>, field: Field, block: Int, at offset: Int) {
+        init(bytes: Span<UInt8>, field: Field, block: Int, at offset: Int, hexPacking: Bool) {
             self.bytes = bytes.extracting(0..<field.blocksEnd)
             self.offset = offset
+            self.hexPacking = hexPacking
             self.termCount = field.termCount
             self.index = block * TermDictionaryWriter.blockSize
         }
@@ -438,12 +485,27 @@ public final class TermDictionaryReader: Sendable {
             self.entryStart = self.offset
             let isBlockStart = self.index % TermDictionaryWriter.blockSize == 0
             let shared = try self.bytes.count(at: &self.offset, limit: isBlockStart ? 0 : self.term.count)
-            let length = try self.bytes.count(at: &self.offset, limit: self.bytes.count - self.offset)
+            let (length, hex) = try TermDictionaryReader.suffix(
+                self.bytes,
+                at: &self.offset,
+                hexPacking: self.hexPacking
+            )
             self.term.removeSubrange(shared...)
-            self.bytes.extracting(self.offset..<self.offset + length).withUnsafeBufferPointer {
-                self.term.append(contentsOf: $0)
+            if hex {
+                for k in 0..<length {
+                    self.term.append(TermDictionaryReader.suffixByte(self.bytes, self.offset, k, hex: true))
+                }
+                // The unused low nibble of an odd length is 0, so each term has one encoding.
+                if length & 1 == 1, self.bytes[self.offset + length >> 1] & 0x0F != 0 {
+                    throw StoreError(.corrupt, offset: Int64(self.offset), "hex-packed term has a stray nibble")
+                }
+                self.offset += (length + 1) / 2
+            } else {
+                self.bytes.extracting(self.offset..<self.offset + length).withUnsafeBufferPointer {
+                    self.term.append(contentsOf: $0)
+                }
+                self.offset += length
             }
-            self.offset += length
             if isBlockStart { self.previousOffset = 0 }
             self.address = try TermDictionaryReader.address(
                 self.bytes,
