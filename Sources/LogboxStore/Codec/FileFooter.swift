@@ -32,14 +32,20 @@ public enum FileFooter {
     }
 
     /// `body` followed by its footer.
-    public static func seal(_ body: [UInt8], kind: Kind, version: UInt16) -> [UInt8] {
-        var writer = ByteWriter(capacity: body.count + Self.size)
-        writer.append(body)
+    ///
+    /// Appends in place: a body built with room for the footer is not copied (segment files are
+    /// tens of MB, and a copy would double a merge's memory for a moment).
+    public static func seal(_ body: consuming [UInt8], kind: Kind, version: UInt16) -> [UInt8] {
+        let length = body.count
+        let crc = CRC32.checksum(body)
+        var writer = ByteWriter()
+        writer.bytes = consume body
+        writer.bytes.reserveCapacity(length + Self.size)
         writer.u32(Self.magic)
         writer.u16(version)
         writer.u16(kind.rawValue)
-        writer.u64(UInt64(body.count))
-        writer.u32(CRC32.checksum(body))
+        writer.u64(UInt64(length))
+        writer.u32(crc)
         return writer.bytes
     }
 

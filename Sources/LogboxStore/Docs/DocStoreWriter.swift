@@ -66,12 +66,14 @@ public struct DocStoreWriter: Sendable {
     private var indexFirstDocs: [UInt32] = []
     private var indexOffsets: [UInt64] = []
 
-    public init(blockSize: Int = 32 * 1024, compression: DocCompression = .lz4) {
+    /// - Parameter capacity: bytes to reserve for the body (a merge knows about how many it writes).
+    public init(blockSize: Int = 32 * 1024, compression: DocCompression = .lz4, capacity: Int = 0) {
         precondition(blockSize > 0, "block size must be positive")
         precondition(compression.isValid, "\(compression) has no such level")
         self.blockSize = blockSize
         self.compression = compression
         self.records = ByteWriter(capacity: blockSize + blockSize / 4)
+        self.output = ByteWriter(capacity: capacity)
     }
 
     /// A writer of LZ4 blocks: `compressionLevel` 0 is LZ4 fast, 1...12 LZ4HC at that level.

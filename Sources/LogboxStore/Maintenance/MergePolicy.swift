@@ -97,13 +97,26 @@ enum Merger {
             )
         }
         let merger = SegmentMerger(id: id, level: min(level, 250), compression: compression)
-        let built = try merger.merge(readers, createdAt: StoreWriter.now())
-        readers.removeAll()
-        let info = try SegmentFiles.write(
-            built,
+        var output = try SegmentDirectoryWriter(
+            id: id,
             segmentsDirectory: state.segmentsDirectory,
             fileSystem: state.fileSystem
         )
+        let meta: SegmentMeta
+        do throws(StoreError) {
+            meta = try merger.merge(readers, createdAt: StoreWriter.now(), into: &output)
+        } catch {
+            output.abandon()
+            throw error
+        }
+        readers.removeAll()
+        let info: SegmentInfo
+        do throws(StoreError) {
+            info = try output.finish(meta: meta)
+        } catch {
+            output.abandon()
+            throw error
+        }
         let merged = Set(ordered.map(\.id))
         beforePublish?()
         do throws(StoreError) {

@@ -3,8 +3,10 @@
 ///
 /// The output's doc ids are the inputs' in order (segment by segment), so a term's postings are
 /// the inputs' lists concatenated. Memory holds one field's term list per input at a time and the
-/// output being written (about the size of the merged segment's files), instead of every
-/// occurrence of every term as a rebuild would, and no line is tokenized again.
+/// output file being built (each file is written as soon as it is complete: docs, then columns,
+/// then postings and terms), instead of every occurrence of every term as a rebuild would, and no
+/// line is tokenized again. Output buffers are reserved at the inputs' sizes, so they do not grow by
+/// copying (glibc maps large blocks, and reserved pages cost no memory until written).
 struct SegmentMerger {
     let id: UInt64
     let level: UInt8
@@ -15,9 +17,12 @@ struct SegmentMerger {
     /// LZ4 fast, 0.21 with HC), while reading one event decompresses at most 256 KiB (tens of µs).
     static let docBlockSize = 256 * 1024
 
-    func merge(_ inputs: [SegmentReader], createdAt: Int64) throws(StoreError) -> (
-        files: [(name: String, bytes: [UInt8])], meta: SegmentMeta
-    ) {
+    /// Writes the merged segment's files into `output` and returns its meta (for `output.finish`).
+    func merge(
+        _ inputs: [SegmentReader],
+        createdAt: Int64,
+        into output: inout SegmentDirectoryWriter
+    ) throws(StoreError) -> SegmentMeta {
         // Merged name and source tables, and each input's mapping into them.
         var fieldNames = StringTable()
         var sources = StringTable()
@@ -34,8 +39,41 @@ struct SegmentMerger {
             total += UInt32(input.docCount)
         }
 
-        // Events, re-encoded with the merged ids.
-        var docs = DocStoreWriter(blockSize: Self.docBlockSize, compression: self.compression)
+        // Each phase in its own function, so its buffers are freed before the next one builds.
+        let rawBytes = try self.writeDocs(inputs, nameMaps: nameMaps, sourceMaps: sourceMaps, into: &output)
+        var dropped = Set(inputs.flatMap(\.meta.droppedColumns))
+        dropped.formUnion(try self.writeColumns(inputs, bases: bases, total: total, dropped: dropped, into: &output))
+        try self.writePostings(inputs, bases: bases, into: &output)
+        return SegmentMeta(
+            id: self.id,
+            level: self.level,
+            docCount: Int(total),
+            minTime: inputs.map(\.meta.minTime).min() ?? 0,
+            maxTime: inputs.map(\.meta.maxTime).max() ?? 0,
+            createdAt: createdAt,
+            fieldNames: fieldNames.strings,
+            sources: sources.strings,
+            fileSizes: output.fileSizes,
+            truncatedTerms: inputs.reduce(0) { $0 + $1.meta.truncatedTerms },
+            skippedFields: inputs.reduce(0) { $0 + $1.meta.skippedFields },
+            droppedColumns: dropped.sorted(),
+            rawBytes: rawBytes,
+            leaves: inputs.flatMap(\.meta.effectiveLeaves)
+        )
+    }
+
+    /// Events, re-encoded with the merged ids; returns their raw bytes.
+    private func writeDocs(
+        _ inputs: [SegmentReader],
+        nameMaps: [[UInt32]],
+        sourceMaps: [[UInt32]],
+        into output: inout SegmentDirectoryWriter
+    ) throws(StoreError) -> UInt64 {
+        var docs = DocStoreWriter(
+            blockSize: Self.docBlockSize,
+            compression: self.compression,
+            capacity: Self.inputBytes(inputs, "docs")
+        )
         var rawBytes: UInt64 = 0
         for (index, input) in inputs.enumerated() {
             let names = nameMaps[index]
@@ -63,8 +101,20 @@ struct SegmentMerger {
             }
             if let failure { throw failure }
         }
+        try output.write("docs", FileFooter.seal(docs.finish(), kind: .docs, version: DocStoreWriter.formatVersion))
 
-        // Columns: timestamps for every doc, then each input's numeric and keyword values.
+        return rawBytes
+    }
+
+    /// Timestamps for every doc, then each input's numeric and keyword values; returns the keyword
+    /// fields dropped for too many values.
+    private func writeColumns(
+        _ inputs: [SegmentReader],
+        bases: [UInt32],
+        total: UInt32,
+        dropped: Set<String>,
+        into output: inout SegmentDirectoryWriter
+    ) throws(StoreError) -> [String] {
         var columns = ColumnsWriter(maxDictionarySize: IndexingRules.maximumKeywordValues)
         columns.reserveCapacity(Int(total))
         var timestamps: [Int64] = []
@@ -73,7 +123,6 @@ struct SegmentMerger {
             input.columns.timestamps(in: 0..<UInt32(input.docCount), into: &timestamps)
             for timestamp in timestamps { columns.addTimestamp(timestamp) }
         }
-        var dropped = Set(inputs.flatMap(\.meta.droppedColumns))
         var ordinals: [UInt32] = []
         for (index, input) in inputs.enumerated() {
             let base = bases[index]
@@ -102,9 +151,20 @@ struct SegmentMerger {
             }
         }
 
-        // Terms and postings: per field in name order, the inputs' sorted term lists merged.
-        var postings = PostingsWriter()
-        var dictionary = TermDictionaryWriter()
+        let (columnsBody, droppedNow) = columns.finish()
+        try output.write("columns", FileFooter.seal(columnsBody, kind: .columns, version: ColumnsWriter.formatVersion))
+
+        return droppedNow
+    }
+
+    /// Terms and postings: per field in name order, the inputs' sorted term lists merged.
+    private func writePostings(
+        _ inputs: [SegmentReader],
+        bases: [UInt32],
+        into output: inout SegmentDirectoryWriter
+    ) throws(StoreError) {
+        var postings = PostingsWriter(capacity: Self.inputBytes(inputs, "postings"))
+        var dictionary = TermDictionaryWriter(capacity: Self.inputBytes(inputs, "terms"))
         let allFields = Set(inputs.flatMap(\.terms.fields)).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
         var positions: [UInt32] = []
         var lists = [TermList](repeating: TermList(), count: inputs.count)
@@ -158,31 +218,21 @@ struct SegmentMerger {
             }
         }
 
-        let finishedColumns = columns.finish()
-        dropped.formUnion(finishedColumns.droppedKeywordFields)
-        let files: [(name: String, bytes: [UInt8])] = [
-            ("terms", FileFooter.seal(dictionary.finish(), kind: .terms, version: TermDictionaryWriter.formatVersion)),
-            ("postings", FileFooter.seal(postings.finish(), kind: .postings, version: PostingsWriter.formatVersion)),
-            ("columns", FileFooter.seal(finishedColumns.body, kind: .columns, version: ColumnsWriter.formatVersion)),
-            ("docs", FileFooter.seal(docs.finish(), kind: .docs, version: DocStoreWriter.formatVersion)),
-        ]
-        let meta = SegmentMeta(
-            id: self.id,
-            level: self.level,
-            docCount: Int(total),
-            minTime: inputs.map(\.meta.minTime).min() ?? 0,
-            maxTime: inputs.map(\.meta.maxTime).max() ?? 0,
-            createdAt: createdAt,
-            fieldNames: fieldNames.strings,
-            sources: sources.strings,
-            fileSizes: files.map { ($0.name, UInt64($0.bytes.count)) },
-            truncatedTerms: inputs.reduce(0) { $0 + $1.meta.truncatedTerms },
-            skippedFields: inputs.reduce(0) { $0 + $1.meta.skippedFields },
-            droppedColumns: dropped.sorted(),
-            rawBytes: rawBytes,
-            leaves: inputs.flatMap(\.meta.effectiveLeaves)
+        try output.write(
+            "postings",
+            FileFooter.seal(postings.finish(), kind: .postings, version: PostingsWriter.formatVersion)
         )
-        return (files, meta)
+        try output.write(
+            "terms",
+            FileFooter.seal(dictionary.finish(), kind: .terms, version: TermDictionaryWriter.formatVersion)
+        )
+    }
+
+    /// What `file` takes in all of `inputs`, plus a page: a merged file is about that size.
+    private static func inputBytes(_ inputs: [SegmentReader], _ file: String) -> Int {
+        inputs.reduce(4096) { sum, input in
+            sum + Int(clamping: input.meta.fileSizes.first { $0.name == file }?.bytes ?? 0)
+        }
     }
 }
 

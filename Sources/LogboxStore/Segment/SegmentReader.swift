@@ -84,37 +84,74 @@ public final class SegmentReader: Sendable {
 
 /// Writes a built segment the crash-safe way.
 enum SegmentFiles {
-    /// Writes the files under `segments/.tmp-SEG-…`, fsyncs each and the directory, then renames the
-    /// directory into place and fsyncs `segments/`. A crash at any point leaves either no segment
-    /// or a complete one; temporary directories are removed at the next open.
+    /// Writes a segment built in memory (a flush): see `SegmentDirectoryWriter`.
     static func write(
         _ built: (files: [(name: String, bytes: [UInt8])], meta: SegmentMeta),
         segmentsDirectory: String,
         fileSystem: FileSystem
     ) throws(StoreError) -> SegmentInfo {
-        let name = SegmentInfo.directoryName(built.meta.id)
-        let temporary = "\(segmentsDirectory)/.tmp-\(name)"
-        if fileSystem.exists(temporary) { try fileSystem.removeDirectory(temporary, recursive: true) }
-        _ = try fileSystem.createDirectory(temporary)
-        var total: UInt64 = 0
-        let meta = built.meta.encode()
-        for file in built.files + [(name: "meta", bytes: meta)] {
-            let handle = try fileSystem.open("\(temporary)/\(file.name)", .readWrite, create: true, truncate: true)
-            try handle.write(file.bytes, at: 0)
-            try handle.sync()
-            handle.close()
-            total += UInt64(file.bytes.count)
-        }
-        try fileSystem.syncDirectory(temporary)
-        try fileSystem.rename(temporary, to: "\(segmentsDirectory)/\(name)")
-        try fileSystem.syncDirectory(segmentsDirectory)
-        return SegmentInfo(
+        var output = try SegmentDirectoryWriter(
             id: built.meta.id,
-            docCount: built.meta.docCount,
-            minTime: built.meta.minTime,
-            maxTime: built.meta.maxTime,
-            bytes: total,
-            level: built.meta.level
+            segmentsDirectory: segmentsDirectory,
+            fileSystem: fileSystem
         )
+        for file in built.files { try output.write(file.name, file.bytes) }
+        return try output.finish(meta: built.meta)
+    }
+}
+
+/// Writes one segment's files under `segments/.tmp-SEG-…` as they are ready, fsyncing each; `finish`
+/// adds the meta, fsyncs the directory, renames it into place and fsyncs `segments/`.
+///
+/// A crash at any point leaves either no segment or a complete one; temporary directories are
+/// removed at the next open (and by `abandon`). Writing each file as soon as it is built lets a
+/// merge free it before building the next one.
+struct SegmentDirectoryWriter {
+    let id: UInt64
+    private let segmentsDirectory: String
+    private let temporary: String
+    private let fileSystem: FileSystem
+    /// Each file written so far and its size, in order.
+    private(set) var fileSizes: [(name: String, bytes: UInt64)] = []
+
+    init(id: UInt64, segmentsDirectory: String, fileSystem: FileSystem) throws(StoreError) {
+        self.id = id
+        self.segmentsDirectory = segmentsDirectory
+        self.temporary = "\(segmentsDirectory)/.tmp-\(SegmentInfo.directoryName(id))"
+        self.fileSystem = fileSystem
+        if fileSystem.exists(self.temporary) { try fileSystem.removeDirectory(self.temporary, recursive: true) }
+        _ = try fileSystem.createDirectory(self.temporary)
+    }
+
+    /// Writes and fsyncs file `name` of the segment.
+    mutating func write(_ name: String, _ bytes: [UInt8]) throws(StoreError) {
+        let handle = try self.fileSystem.open("\(self.temporary)/\(name)", .readWrite, create: true, truncate: true)
+        try handle.write(bytes, at: 0)
+        try handle.sync()
+        handle.close()
+        self.fileSizes.append((name, UInt64(bytes.count)))
+    }
+
+    /// Writes the meta, then publishes the directory under the segment's name.
+    mutating func finish(meta: SegmentMeta) throws(StoreError) -> SegmentInfo {
+        let encoded = meta.encode()
+        try self.write("meta", encoded)
+        try self.fileSystem.syncDirectory(self.temporary)
+        let name = SegmentInfo.directoryName(meta.id)
+        try self.fileSystem.rename(self.temporary, to: "\(self.segmentsDirectory)/\(name)")
+        try self.fileSystem.syncDirectory(self.segmentsDirectory)
+        return SegmentInfo(
+            id: meta.id,
+            docCount: meta.docCount,
+            minTime: meta.minTime,
+            maxTime: meta.maxTime,
+            bytes: self.fileSizes.reduce(0) { $0 + $1.bytes },
+            level: meta.level
+        )
+    }
+
+    /// Removes the temporary directory of a segment that will not be finished.
+    func abandon() {
+        try? self.fileSystem.removeDirectory(self.temporary, recursive: true)
     }
 }

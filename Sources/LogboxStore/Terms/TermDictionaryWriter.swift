@@ -63,8 +63,9 @@ public struct TermDictionaryWriter: Sendable {
     private var previousBlockOffset = 0
     private var sparse = ByteWriter()
 
-    public init() {
-        self.output = ByteWriter(capacity: 1 << 16)
+    /// - Parameter capacity: bytes to reserve for the body (a merge knows about how many it writes).
+    public init(capacity: Int = 1 << 16) {
+        self.output = ByteWriter(capacity: capacity)
         self.output.u16(Self.formatVersion)
         self.output.u16(0)
     }
