@@ -252,7 +252,7 @@ public final class StoreWriter {
             checkpoints: checkpoints,
             receivedAt: receivedAt
         )
-        let sequence = try self.wal.append(payload)
+        let sequence = try self.wal.append(payload, compress: self.options.compressWAL)
         if self.memtableSince == nil && batch.count > 0 { self.memtableSince = self.options.clock() }
         // An exact-size copy: the encoder's buffer may have grown to twice its size, and the
         // memtable (two of them with a flush in flight) holds payloads until their segment is out.
