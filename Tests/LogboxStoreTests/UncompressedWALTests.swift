@@ -1,7 +1,8 @@
 import LogboxCore
-@testable import LogboxStore
 import LogboxTestSupport
 import Testing
+
+@testable import LogboxStore
 
 /// `StoreOptions.compressWAL`: what an import turns off. The records are framed as before, only
 /// without LZ4, and replay reads a WAL with either kind (or both) of record.

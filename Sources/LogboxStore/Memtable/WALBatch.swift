@@ -96,10 +96,27 @@ public struct WALBatch: Sendable {
     }
 
     /// Decodes each event in order; `body` owns each one (it may change it without a copy).
+    ///
+    /// Allocates each event's arrays: `forEachEventInPlace` is the loop that does not.
     public func forEachEvent(_ body: (consuming StoredEvent) throws(StoreError) -> Void) throws(StoreError) {
+        try self.forEachEventInPlace { (event: inout StoredEvent) throws(StoreError) in try body(event) }
+    }
+
+    /// Decodes each event in order into one `StoredEvent`, which `body` may change in place; the
+    /// next event overwrites it, reusing its buffers, so decoding a batch allocates only until
+    /// they have grown to its largest event. (Keeping the event, or part of it, is safe: it is a
+    /// value, and its buffers are then copied on the next write.)
+    /// - Complexity: O(payload bytes).
+    public func forEachEventInPlace(_ body: (inout StoredEvent) throws(StoreError) -> Void) throws(StoreError) {
         var reader = ByteReader(self.records)
+        var event = StoredEvent(timestamp: 0, line: [])
         for _ in 0..<self.eventCount {
-            let event = try EventRecord.decode(&reader, timestampBase: self.timestampBase, version: self.recordVersion)
+            try EventRecord.decode(
+                &reader,
+                timestampBase: self.timestampBase,
+                version: self.recordVersion,
+                into: &event
+            )
             guard Int(event.source) < self.sources.count,
                 event.file == UInt32.max || Int(event.file) < self.sources.count,
                 event.fields.allSatisfy({ Int($0.name) < self.names.count })
@@ -110,7 +127,7 @@ public struct WALBatch: Sendable {
                     "event refers to a name or source the batch lacks"
                 )
             }
-            try body(event)
+            try body(&event)
         }
         guard reader.isAtEnd else {
             throw StoreError(.corrupt, offset: Int64(reader.offset), "bytes after the last event")

@@ -37,7 +37,19 @@ struct TermTable {
 
     /// Records that `doc` has `term` (at `position` when positions are kept). Docs arrive in order.
     mutating func add(_ term: UnsafeBufferPointer<UInt8>, doc: UInt32, position: UInt32 = 0) {
-        let index = self.index(of: term)
+        self.add(termIndex: self.index(of: term), doc: doc, position: position)
+    }
+
+    /// The index of `term`, added (with no docs yet) if new: for a caller that records one term
+    /// for many docs, to look it up once and then call `add(termIndex:doc:position:)`.
+    ///
+    /// Call `add(termIndex:…)` with it before `forEachPostings`: a term without docs is not written.
+    mutating func termIndex(_ term: UnsafeBufferPointer<UInt8>) -> Int {
+        self.index(of: term)
+    }
+
+    /// Records that `doc` has the term at `index` (from `termIndex(_:)`), as `add(_:doc:position:)` does.
+    mutating func add(termIndex index: Int, doc: UInt32, position: UInt32 = 0) {
         if !self.keepsPositions {
             if self.lastDoc[index] == doc { return }
             self.lastDoc[index] = doc
