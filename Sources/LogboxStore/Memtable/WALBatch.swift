@@ -30,8 +30,8 @@ public struct WALBatch: Sendable {
     public var eventCount: Int
     /// The EventRecord layout of `records` (1 or 2).
     public var recordVersion: Int = EventRecord.formatVersion
-    /// The encoded records.
-    public var records: ArraySlice<UInt8>
+    /// The encoded records: part of the one copy of the payload that `decode` makes.
+    public var records: ByteStorage
 
     /// Encodes every event of `batch`, all from the input `source` (and `file`, when a file).
     public static func encode(
@@ -41,7 +41,23 @@ public struct WALBatch: Sendable {
         checkpoints: [Checkpoint],
         receivedAt: Int64
     ) -> [UInt8] {
-        var writer = ByteWriter(capacity: batch.lines.bytes.count + batch.count * 16 + 256)
+        var writer = ByteWriter()
+        Self.encode(batch, source: source, file: file, checkpoints: checkpoints, receivedAt: receivedAt, into: &writer)
+        return writer.bytes
+    }
+
+    /// Replaces the bytes of `writer` with the payload of `batch`, reusing its capacity: a writer
+    /// that encodes batch after batch keeps one buffer instead of touching fresh memory each time.
+    public static func encode(
+        _ batch: EventBatch,
+        source: String,
+        file: String?,
+        checkpoints: [Checkpoint],
+        receivedAt: Int64,
+        into writer: inout ByteWriter
+    ) {
+        writer.bytes.removeAll(keepingCapacity: true)
+        writer.bytes.reserveCapacity(batch.lines.bytes.count + batch.count * 16 + 256)
         writer.u8(Self.eventsType)
         writer.varint(batch.names.count)
         for id in 0..<batch.names.count { writer.lengthPrefixed(batch.names.nameBytes(FieldID(rawValue: UInt32(id)))) }
@@ -66,10 +82,12 @@ public struct WALBatch: Sendable {
                 into: &writer
             )
         }
-        return writer.bytes
     }
 
     /// Decodes the header; the records stay encoded until `forEachEvent`.
+    ///
+    /// The batch keeps an exact-size copy of `payload` (the one its reader makes), which the
+    /// events are decoded from later without copying it again; `payload` itself is not kept.
     public static func decode(_ payload: [UInt8]) throws(StoreError) -> WALBatch {
         var reader = ByteReader(payload)
         let type = try reader.u8()
@@ -91,7 +109,7 @@ public struct WALBatch: Sendable {
             timestampBase: base,
             eventCount: count,
             recordVersion: type == Self.eventsTypeVersion1 ? 1 : 2,
-            records: payload[(payload.startIndex + reader.offset)...]
+            records: reader.bytes[(reader.bytes.startIndex + reader.offset)..<reader.bytes.endIndex]
         )
     }
 

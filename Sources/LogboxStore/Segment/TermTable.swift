@@ -30,6 +30,14 @@ struct TermTable {
 
     var count: Int { self.ends.count }
 
+    /// Reserves room for `occurrences` more (term, doc[, position]) records.
+    mutating func reserveCapacity(occurrences: Int) {
+        let total = self.occurrenceTerm.count + occurrences
+        self.occurrenceTerm.reserveCapacity(total)
+        self.occurrenceDoc.reserveCapacity(total)
+        if self.keepsPositions { self.occurrencePosition.reserveCapacity(total) }
+    }
+
     func term(_ index: Int) -> ArraySlice<UInt8> {
         let start = index == 0 ? 0 : self.ends[index - 1]
         return self.arena[start..<self.ends[index]]
@@ -65,10 +73,23 @@ struct TermTable {
     /// layout), so the message path makes no slice or array per term.
     /// - Complexity: O(total term bytes), amortized.
     mutating func add(terms bytes: UnsafeBufferPointer<UInt8>, ends: UnsafeBufferPointer<Int32>, doc: UInt32) {
+        guard self.keepsPositions else {
+            var start = 0
+            for position in 0..<ends.count {
+                let end = Int(ends[position])
+                self.add(UnsafeBufferPointer(rebasing: bytes[start..<end]), doc: doc, position: UInt32(position))
+                start = end
+            }
+            return
+        }
+        // Every term is an occurrence: the text's docs and positions go in at once, so each term
+        // costs one append (with its uniqueness and capacity checks), not three.
+        self.occurrenceDoc.append(contentsOf: repeatElement(doc, count: ends.count))
+        self.occurrencePosition.append(contentsOf: 0..<UInt32(ends.count))
         var start = 0
         for position in 0..<ends.count {
             let end = Int(ends[position])
-            self.add(UnsafeBufferPointer(rebasing: bytes[start..<end]), doc: doc, position: UInt32(position))
+            self.occurrenceTerm.append(UInt32(self.index(of: UnsafeBufferPointer(rebasing: bytes[start..<end]))))
             start = end
         }
     }
