@@ -142,6 +142,9 @@ struct ImportCommand: OutputCommand {
             options.flushEvents = self.flushEvents
             options.mergeFactor = self.mergeFactor
             options.backgroundFlush = true
+            // An import's WAL is transient (deleted once its events are in a segment; the file is the
+            // durable copy), so compressing it only costs CPU (about 2.5% of an auth.log import).
+            options.compressWAL = false
             writer = try StoreWriter(directory: directory, options: options)
         } catch {
             errors.write("logbox import: \(directory): \(error)\n")

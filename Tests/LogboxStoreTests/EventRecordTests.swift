@@ -117,6 +117,32 @@ struct EventRecordTests {
         #expect(reader.isAtEnd)
     }
 
+    @Test("decoding record after record into one reused event gives each event, nothing left from the one before")
+    func decodeIntoReusedEvent() throws {
+        var random = SeededRandom(seed: 0x5EED_0002)
+        var events: [StoredEvent] = []
+        for index in 0..<300 {
+            var event = RandomEvents.event(&random)
+            if index % 3 == 0 {
+                // A value not in the line (an enrich step's): the next event has none.
+                event.extra = Array("enriched-\(index)".utf8)
+                event.fields.append(
+                    StoredField(name: 7, kind: .text, start: Int32(event.line.count), length: Int32(event.extra.count))
+                )
+            }
+            events.append(event)
+        }
+        var writer = ByteWriter()
+        for event in events { EventRecord.encode(event, timestampBase: 1_000, into: &writer) }
+        var reader = ByteReader(writer.bytes)
+        var reused = StoredEvent(timestamp: 0, line: [])
+        for event in events {
+            try EventRecord.decode(&reader, timestampBase: 1_000, into: &reused)
+            #expect(reused == event)
+        }
+        #expect(reader.isAtEnd)
+    }
+
     @Test(
         "edge shapes round-trip",
         arguments: [

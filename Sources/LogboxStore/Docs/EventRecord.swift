@@ -207,6 +207,22 @@ public enum EventRecord {
         timestampBase: Int64,
         version: Int = EventRecord.formatVersion
     ) throws(StoreError) -> StoredEvent {
+        var event = StoredEvent(timestamp: 0, line: [])
+        try Self.decode(&reader, timestampBase: timestampBase, version: version, into: &event)
+        return event
+    }
+
+    /// Reads one record as `decode(_:timestampBase:version:)` does, into `event`, reusing the
+    /// capacity of its `line`, `extra` and `fields`: a loop over many records allocates nothing
+    /// once they have grown. Every property of `event` is replaced.
+    /// - Throws: as `decode(_:timestampBase:version:)`; `event` then holds unspecified values.
+    /// - Complexity: O(record length).
+    public static func decode(
+        _ reader: inout ByteReader,
+        timestampBase: Int64,
+        version: Int = EventRecord.formatVersion,
+        into event: inout StoredEvent
+    ) throws(StoreError) {
         let recordAt = reader.offset
         let (lineLength, extraLength) = try Self.readLengths(&reader, version: version)
         let lineCount = lineLength + extraLength
@@ -236,8 +252,8 @@ public enum EventRecord {
 
         // Every field takes at least 2 bytes: a count beyond that is damage, not a reason to reserve memory.
         let fieldCount = try reader.count(limit: reader.remaining / 2)
-        var fields: [StoredField] = []
-        fields.reserveCapacity(fieldCount)
+        event.fields.removeAll(keepingCapacity: true)
+        event.fields.reserveCapacity(fieldCount)
         // Which payloads are read from the text once the line is there (a mask, then a list past 64 fields).
         var derivedMask: UInt64 = 0
         var derivedBeyond = [Bool](repeating: false, count: max(fieldCount - 64, 0))
@@ -275,38 +291,35 @@ public enum EventRecord {
             if kindByte & Self.derivedPayload != 0 {
                 if index < 64 { derivedMask |= 1 << UInt64(index) } else { derivedBeyond[index - 64] = true }
             }
-            fields.append(StoredField(name: name, kind: kind, start: start, length: length))
+            event.fields.append(StoredField(name: name, kind: kind, start: start, length: length))
         }
-        for index in 0..<fieldCount where fields[index].length == 0 {
-            fields[index].length = Int32(try reader.count(limit: lineCount))
+        for index in 0..<fieldCount where event.fields[index].length == 0 {
+            event.fields[index].length = Int32(try reader.count(limit: lineCount))
         }
         for index in 0..<fieldCount {
             if index < 64 ? derivedMask & (1 << UInt64(index)) != 0 : derivedBeyond[index - 64] { continue }
-            switch fields[index].kind {
-            case .integer, .level, .boolean: fields[index].payload = try reader.signedVarint()
-            case .decimal: fields[index].payload = try reader.i64()
+            switch event.fields[index].kind {
+            case .integer, .level, .boolean: event.fields[index].payload = try reader.signedVarint()
+            case .decimal: event.fields[index].payload = try reader.i64()
             case .text, .jsonEscaped, .structuredDataEscaped, .null, .json: break
             }
         }
 
-        var line = Array(try reader.bytes(lineCount))
-        try Self.resolve(&fields, derived: derivedMask, beyond: derivedBeyond, line: line, at: recordAt)
-        var extra: [UInt8] = []
-        if extraLength > 0 {
-            extra = Array(line[lineLength...])
-            line.removeSubrange(lineLength...)
+        let bytes = try reader.bytes(lineCount)
+        try Self.resolve(&event.fields, derived: derivedMask, beyond: derivedBeyond, line: bytes.span, at: recordAt)
+        event.line.removeAll(keepingCapacity: true)
+        event.extra.removeAll(keepingCapacity: true)
+        bytes.withUnsafeBufferPointer { bytes in
+            // In bounds: `readLengths` checked that the line and the extra values fit the record.
+            event.line.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[..<lineLength]))
+            if extraLength > 0 { event.extra.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[lineLength...])) }
         }
-        return StoredEvent(
-            timestamp: timestamp,
-            timestampDigits: digits,
-            issue: issue,
-            truncatedBytes: truncatedBytes,
-            source: source,
-            file: file,
-            line: line,
-            extra: extra,
-            fields: fields
-        )
+        event.timestamp = timestamp
+        event.timestampDigits = digits
+        event.issue = issue
+        event.truncatedBytes = truncatedBytes
+        event.source = source
+        event.file = file
     }
 
     /// The line and extra lengths at the start of a record of layout `version`.
@@ -370,10 +383,9 @@ public enum EventRecord {
         _ fields: inout [StoredField],
         derived mask: UInt64,
         beyond: [Bool],
-        line bytes: [UInt8],
+        line: Span<UInt8>,
         at offset: Int
     ) throws(StoreError) {
-        let line = bytes.span
         var previousStart = 0
         var previousEnd = 0
         for index in fields.indices {

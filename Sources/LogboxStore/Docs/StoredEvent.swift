@@ -70,16 +70,24 @@ public struct StoredEvent: Sendable, Hashable {
     /// A range that starts in the line is clipped to the line, one that starts past it to `extra`
     /// (a range across both, or outside both, is possible only in an event built by hand).
     public func rawBytes(_ field: StoredField) -> ArraySlice<UInt8> {
+        let (inExtra, range) = self.rawLocation(field)
+        return inExtra ? self.extra[range] : self.line[range]
+    }
+
+    /// Where `rawBytes(field)` lies: a range of `extra` (`inExtra`) or of `line`, so a caller that
+    /// holds both as buffers reads the value without making an `ArraySlice` (and its retain).
+    @inline(__always)
+    func rawLocation(_ field: StoredField) -> (inExtra: Bool, range: Range<Int>) {
         let start = Int(field.start)
         let length = Int(max(field.length, 0))
         if start >= self.line.count && !self.extra.isEmpty {
             let lower = min(start - self.line.count, self.extra.count)
             let upper = min(lower + length, self.extra.count)
-            return self.extra[lower..<upper]
+            return (true, lower..<upper)
         }
         let lower = min(max(start, 0), self.line.count)
         let upper = min(max(lower + length, lower), self.line.count)
-        return self.line[lower..<upper]
+        return (false, lower..<upper)
     }
 
     /// Appends the value's text (`FieldValueText`): escapes decoded, a level as its name.

@@ -30,8 +30,8 @@ public struct WALBatch: Sendable {
     public var eventCount: Int
     /// The EventRecord layout of `records` (1 or 2).
     public var recordVersion: Int = EventRecord.formatVersion
-    /// The encoded records.
-    public var records: ArraySlice<UInt8>
+    /// The encoded records: part of the one copy of the payload that `decode` makes.
+    public var records: ByteStorage
 
     /// Encodes every event of `batch`, all from the input `source` (and `file`, when a file).
     public static func encode(
@@ -41,7 +41,23 @@ public struct WALBatch: Sendable {
         checkpoints: [Checkpoint],
         receivedAt: Int64
     ) -> [UInt8] {
-        var writer = ByteWriter(capacity: batch.lines.bytes.count + batch.count * 16 + 256)
+        var writer = ByteWriter()
+        Self.encode(batch, source: source, file: file, checkpoints: checkpoints, receivedAt: receivedAt, into: &writer)
+        return writer.bytes
+    }
+
+    /// Replaces the bytes of `writer` with the payload of `batch`, reusing its capacity: a writer
+    /// that encodes batch after batch keeps one buffer instead of touching fresh memory each time.
+    public static func encode(
+        _ batch: EventBatch,
+        source: String,
+        file: String?,
+        checkpoints: [Checkpoint],
+        receivedAt: Int64,
+        into writer: inout ByteWriter
+    ) {
+        writer.bytes.removeAll(keepingCapacity: true)
+        writer.bytes.reserveCapacity(batch.lines.bytes.count + batch.count * 16 + 256)
         writer.u8(Self.eventsType)
         writer.varint(batch.names.count)
         for id in 0..<batch.names.count { writer.lengthPrefixed(batch.names.nameBytes(FieldID(rawValue: UInt32(id)))) }
@@ -66,10 +82,12 @@ public struct WALBatch: Sendable {
                 into: &writer
             )
         }
-        return writer.bytes
     }
 
     /// Decodes the header; the records stay encoded until `forEachEvent`.
+    ///
+    /// The batch keeps an exact-size copy of `payload` (the one its reader makes), which the
+    /// events are decoded from later without copying it again; `payload` itself is not kept.
     public static func decode(_ payload: [UInt8]) throws(StoreError) -> WALBatch {
         var reader = ByteReader(payload)
         let type = try reader.u8()
@@ -91,15 +109,32 @@ public struct WALBatch: Sendable {
             timestampBase: base,
             eventCount: count,
             recordVersion: type == Self.eventsTypeVersion1 ? 1 : 2,
-            records: payload[(payload.startIndex + reader.offset)...]
+            records: reader.bytes[(reader.bytes.startIndex + reader.offset)..<reader.bytes.endIndex]
         )
     }
 
     /// Decodes each event in order; `body` owns each one (it may change it without a copy).
+    ///
+    /// Allocates each event's arrays: `forEachEventInPlace` is the loop that does not.
     public func forEachEvent(_ body: (consuming StoredEvent) throws(StoreError) -> Void) throws(StoreError) {
+        try self.forEachEventInPlace { (event: inout StoredEvent) throws(StoreError) in try body(event) }
+    }
+
+    /// Decodes each event in order into one `StoredEvent`, which `body` may change in place; the
+    /// next event overwrites it, reusing its buffers, so decoding a batch allocates only until
+    /// they have grown to its largest event. (Keeping the event, or part of it, is safe: it is a
+    /// value, and its buffers are then copied on the next write.)
+    /// - Complexity: O(payload bytes).
+    public func forEachEventInPlace(_ body: (inout StoredEvent) throws(StoreError) -> Void) throws(StoreError) {
         var reader = ByteReader(self.records)
+        var event = StoredEvent(timestamp: 0, line: [])
         for _ in 0..<self.eventCount {
-            let event = try EventRecord.decode(&reader, timestampBase: self.timestampBase, version: self.recordVersion)
+            try EventRecord.decode(
+                &reader,
+                timestampBase: self.timestampBase,
+                version: self.recordVersion,
+                into: &event
+            )
             guard Int(event.source) < self.sources.count,
                 event.file == UInt32.max || Int(event.file) < self.sources.count,
                 event.fields.allSatisfy({ Int($0.name) < self.names.count })
@@ -110,7 +145,7 @@ public struct WALBatch: Sendable {
                     "event refers to a name or source the batch lacks"
                 )
             }
-            try body(event)
+            try body(&event)
         }
         guard reader.isAtEnd else {
             throw StoreError(.corrupt, offset: Int64(reader.offset), "bytes after the last event")

@@ -12,6 +12,12 @@ struct SegmentBuilder {
     private var sources = StringTable()
     /// UTF-8 of each of `sources`, by id: the exact terms `source` and `file` of every event.
     private var sourceBytes: [[UInt8]] = []
+    /// Per source id: its term's index in the `source` table, and in the `file` table, once used there.
+    private var sourceTerms: [(source: Int?, file: Int?)] = []
+    /// The batch being added: our field id for each of its names (nil past the field limit), and
+    /// our source id for each of its sources.
+    private var batchNames: [UInt32?] = []
+    private var batchSources: [UInt32] = []
     private var tables: [TermTable] = []
     /// Per local field: whether it carries the event time as text (no exact term, see `IndexingRules`).
     private var timeField: [Bool] = []
@@ -44,89 +50,155 @@ struct SegmentBuilder {
         }
     }
 
-    /// Adds every event of a WAL batch, in order.
-    mutating func add(batch: WALBatch) throws(StoreError) {
-        var names: [UInt32?] = []
-        for name in batch.names { names.append(self.localField(name)) }
-        var sources: [UInt32] = []
-        for source in batch.sources { sources.append(self.localSource(source)) }
-        try batch.forEachEvent { (event: consuming StoredEvent) throws(StoreError) in
-            self.add(event: event, names: names, sources: sources)
-        }
+    /// Sizes the buffers that grow with every event for `events` events in `payloadBytes` bytes of
+    /// WAL payload (a memtable's), so that they do not grow by doubling, each time copying what
+    /// they hold into fresh pages. Reserved capacity never written costs address space, not memory.
+    mutating func reserveCapacity(events: Int, payloadBytes: Int) {
+        self.columns.reserveCapacity(events)
+        // Full-text terms: syslog has about one per 11 bytes of payload (auth.log: 10.7 terms in
+        // a 102-byte line); one per 8 leaves room for wordier text.
+        self.tables[Int(self.messageField)].reserveCapacity(occurrences: payloadBytes / 8)
     }
 
-    /// Adds one event whose name and source ids index the tables `names` and `sources` map to ours.
+    /// Adds every event of a WAL batch, in order.
     ///
-    /// Takes the event (`consuming`) so renumbering its fields writes in place instead of copying them.
-    mutating func add(event: consuming StoredEvent, names: [UInt32?], sources: [UInt32]) {
+    /// - Complexity: O(payload bytes); the events are decoded into one reused `StoredEvent`.
+    mutating func add(batch: WALBatch) throws(StoreError) {
+        self.batchNames.removeAll(keepingCapacity: true)
+        for name in batch.names { self.batchNames.append(self.localField(name)) }
+        self.batchSources.removeAll(keepingCapacity: true)
+        for source in batch.sources { self.batchSources.append(self.localSource(source)) }
+        try batch.forEachEventInPlace { (event: inout StoredEvent) throws(StoreError) in self.add(event: &event) }
+    }
+
+    /// Adds one event of the batch being added (its name and source ids are the batch's).
+    ///
+    /// Renumbers the event's fields and sources to ours in place (it is the caller's scratch).
+    private mutating func add(event: inout StoredEvent) {
         let doc = self.docCount
         self.docCount += 1
-        var local = consume event
-        local.source = sources[Int(local.source)]
-        if local.file != UInt32.max { local.file = sources[Int(local.file)] }
-        for index in local.fields.indices {
+        event.source = self.batchSources[Int(event.source)]
+        if event.file != UInt32.max { event.file = self.batchSources[Int(event.file)] }
+        for index in event.fields.indices {
             // A field over the per-segment limit is stored under the name `_` + its text is still in the line.
-            local.fields[index].name = names[Int(local.fields[index].name)] ?? self.overflowField()
+            event.fields[index].name = self.batchNames[Int(event.fields[index].name)] ?? self.overflowField()
         }
-        self.docs.add(local)
-        self.rawBytes += UInt64(local.line.count) + 1
-        self.columns.addTimestamp(local.timestamp)
-        self.minTime = min(self.minTime, local.timestamp)
-        self.maxTime = max(self.maxTime, local.timestamp)
+        self.docs.add(event)
+        self.rawBytes += UInt64(event.line.count) + 1
+        self.columns.addTimestamp(event.timestamp)
+        self.minTime = min(self.minTime, event.timestamp)
+        self.maxTime = max(self.maxTime, event.timestamp)
 
-        self.addExact(field: self.sourceField, source: local.source, doc: doc)
-        if local.file != UInt32.max { self.addExact(field: self.fileField, source: local.file, doc: doc) }
-        for field in local.fields {
-            if field.name == self.messageField {
-                self.addText(local.rawBytes(field), kind: field.kind, doc: doc)
-                continue
-            }
-            if Int(field.name) >= self.tables.count { self.skippedFields += 1; continue }
-            if self.timeField[Int(field.name)] { continue }
-            let raw = local.rawBytes(field)
-            self.scratch.removeAll(keepingCapacity: true)
-            if IndexingRules.exactTerm(of: field.kind, raw: raw, payload: field.payload, into: &self.scratch) {
-                self.truncatedTerms += 1
-            }
-            self.scratch.withUnsafeBufferPointer { self.tables[Int(field.name)].add($0, doc: doc) }
-            switch field.kind {
-            case .integer:
-                self.columns.addInteger(fieldIndex: self.numericHandle(field.name), doc: doc, field.payload)
-            case .decimal:
-                self.columns.addDecimal(
-                    fieldIndex: self.numericHandle(field.name),
-                    doc: doc,
-                    Double(bitPattern: UInt64(bitPattern: field.payload))
-                )
-            default:
-                if self.scratch.count <= IndexingRules.maximumKeywordLength {
-                    self.columns.addKeyword(fieldIndex: self.keywordHandle(field.name), doc: doc, self.scratch[...])
+        self.addExact(field: self.sourceField, source: event.source, doc: doc)
+        if event.file != UInt32.max { self.addExact(field: self.fileField, source: event.file, doc: doc) }
+        // Values are read through buffers of the line and the extra values: an `ArraySlice` per
+        // value would cost a retain and a release each.
+        event.line.withUnsafeBufferPointer { line in
+            event.extra.withUnsafeBufferPointer { extra in
+                for field in event.fields {
+                    let (inExtra, range) = event.rawLocation(field)
+                    let raw = UnsafeBufferPointer(rebasing: (inExtra ? extra : line)[range])
+                    self.add(field: field, raw: raw, of: event, doc: doc)
                 }
             }
         }
     }
 
-    /// Indexes input name `source` as the exact term and keyword of `field`.
+    /// Indexes one field of `event` whose value's bytes are `raw`.
+    @inline(__always)
+    private mutating func add(field: StoredField, raw: UnsafeBufferPointer<UInt8>, of event: StoredEvent, doc: UInt32) {
+        if field.name == self.messageField {
+            switch field.kind {
+            case .jsonEscaped, .structuredDataEscaped:
+                self.scratch.removeAll(keepingCapacity: true)
+                if field.kind == .jsonEscaped {
+                    Escapes.decodeJSON(event.rawBytes(field), into: &self.scratch)
+                } else {
+                    Escapes.decodeStructuredData(event.rawBytes(field), into: &self.scratch)
+                }
+                self.scratch.withUnsafeBufferPointer { self.tokenizer.tokenize($0) }
+            default:
+                self.tokenizer.tokenize(raw)
+            }
+            self.addTerms(doc: doc)
+            return
+        }
+        if Int(field.name) >= self.tables.count {
+            self.skippedFields += 1
+            return
+        }
+        if self.timeField[Int(field.name)] { return }
+        switch field.kind {
+        case .text, .decimal, .json:
+            // The exact term of these kinds is the value as written (`IndexingRules.exactTerm`,
+            // `FieldValueText.appendText`), so it is indexed from the line, without a copy.
+            if raw.count > IndexingRules.maximumExactTermLength {
+                self.truncatedTerms += 1
+                self.tables[Int(field.name)].add(
+                    UnsafeBufferPointer(rebasing: raw[..<IndexingRules.maximumExactTermLength]),
+                    doc: doc
+                )
+            } else {
+                self.tables[Int(field.name)].add(raw, doc: doc)
+            }
+            if field.kind == .decimal {
+                self.columns.addDecimal(
+                    fieldIndex: self.numericHandle(field.name),
+                    doc: doc,
+                    Double(bitPattern: UInt64(bitPattern: field.payload))
+                )
+            } else if raw.count <= IndexingRules.maximumKeywordLength {
+                self.addKeyword(raw, field: field.name, doc: doc)
+            }
+        default:
+            self.scratch.removeAll(keepingCapacity: true)
+            if IndexingRules.exactTerm(
+                of: field.kind,
+                raw: event.rawBytes(field),
+                payload: field.payload,
+                into: &self.scratch
+            ) {
+                self.truncatedTerms += 1
+            }
+            self.scratch.withUnsafeBufferPointer { self.tables[Int(field.name)].add($0, doc: doc) }
+            if field.kind == .integer {
+                self.columns.addInteger(fieldIndex: self.numericHandle(field.name), doc: doc, field.payload)
+            } else if self.scratch.count <= IndexingRules.maximumKeywordLength {
+                let keyword = self.keywordHandle(field.name)
+                self.scratch.withUnsafeBufferPointer { self.columns.addKeyword(fieldIndex: keyword, doc: doc, $0.span) }
+            }
+        }
+    }
+
+    /// Adds `term` as the keyword of `field`.
+    ///
+    /// (A parameter, not a local: `span` of a local buffer cost a heap box per call.)
+    private mutating func addKeyword(_ term: UnsafeBufferPointer<UInt8>, field: UInt32, doc: UInt32) {
+        self.columns.addKeyword(fieldIndex: self.keywordHandle(field), doc: doc, term.span)
+    }
+
+    /// Indexes input name `source` as the exact term and keyword of `field` (`sourceField` or `fileField`).
+    ///
+    /// Every event of a batch has the same source, so its term is looked up once per segment.
     private mutating func addExact(field: UInt32, source: UInt32, doc: UInt32) {
         let keyword = self.keywordHandle(field)
+        let isFile = field == self.fileField
+        let known = isFile ? self.sourceTerms[Int(source)].file : self.sourceTerms[Int(source)].source
+        let term: Int
+        if let known {
+            term = known
+        } else {
+            term = self.sourceBytes[Int(source)].withUnsafeBufferPointer { self.tables[Int(field)].termIndex($0) }
+            if isFile { self.sourceTerms[Int(source)].file = term } else { self.sourceTerms[Int(source)].source = term }
+        }
+        self.tables[Int(field)].add(termIndex: term, doc: doc)
         self.sourceBytes[Int(source)].withUnsafeBufferPointer { value in
-            self.tables[Int(field)].add(value, doc: doc)
             self.columns.addKeyword(fieldIndex: keyword, doc: doc, value.span)
         }
     }
 
-    private mutating func addText(_ raw: ArraySlice<UInt8>, kind: ValueKind, doc: UInt32) {
-        if kind == .jsonEscaped || kind == .structuredDataEscaped {
-            self.scratch.removeAll(keepingCapacity: true)
-            if kind == .jsonEscaped {
-                Escapes.decodeJSON(raw, into: &self.scratch)
-            } else {
-                Escapes.decodeStructuredData(raw, into: &self.scratch)
-            }
-            self.scratch.withUnsafeBufferPointer { self.tokenizer.tokenize($0) }
-        } else {
-            raw.withUnsafeBufferPointer { self.tokenizer.tokenize($0) }
-        }
+    /// Indexes the terms the tokenizer holds as the message's full-text terms.
+    private mutating func addTerms(doc: UInt32) {
         let table = Int(self.messageField)
         self.tokenizer.bytes.withUnsafeBufferPointer { bytes in
             self.tokenizer.ends.withUnsafeBufferPointer { ends in
@@ -153,7 +225,10 @@ struct SegmentBuilder {
 
     private mutating func localSource(_ name: String) -> UInt32 {
         let id = self.sources.intern(name)
-        if Int(id) == self.sourceBytes.count { self.sourceBytes.append(Array(name.utf8)) }
+        if Int(id) == self.sourceBytes.count {
+            self.sourceBytes.append(Array(name.utf8))
+            self.sourceTerms.append((nil, nil))
+        }
         return id
     }
 

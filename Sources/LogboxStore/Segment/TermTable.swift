@@ -30,6 +30,14 @@ struct TermTable {
 
     var count: Int { self.ends.count }
 
+    /// Reserves room for `occurrences` more (term, doc[, position]) records.
+    mutating func reserveCapacity(occurrences: Int) {
+        let total = self.occurrenceTerm.count + occurrences
+        self.occurrenceTerm.reserveCapacity(total)
+        self.occurrenceDoc.reserveCapacity(total)
+        if self.keepsPositions { self.occurrencePosition.reserveCapacity(total) }
+    }
+
     func term(_ index: Int) -> ArraySlice<UInt8> {
         let start = index == 0 ? 0 : self.ends[index - 1]
         return self.arena[start..<self.ends[index]]
@@ -37,7 +45,19 @@ struct TermTable {
 
     /// Records that `doc` has `term` (at `position` when positions are kept). Docs arrive in order.
     mutating func add(_ term: UnsafeBufferPointer<UInt8>, doc: UInt32, position: UInt32 = 0) {
-        let index = self.index(of: term)
+        self.add(termIndex: self.index(of: term), doc: doc, position: position)
+    }
+
+    /// The index of `term`, added (with no docs yet) if new: for a caller that records one term
+    /// for many docs, to look it up once and then call `add(termIndex:doc:position:)`.
+    ///
+    /// Call `add(termIndex:…)` with it before `forEachPostings`: a term without docs is not written.
+    mutating func termIndex(_ term: UnsafeBufferPointer<UInt8>) -> Int {
+        self.index(of: term)
+    }
+
+    /// Records that `doc` has the term at `index` (from `termIndex(_:)`), as `add(_:doc:position:)` does.
+    mutating func add(termIndex index: Int, doc: UInt32, position: UInt32 = 0) {
         if !self.keepsPositions {
             if self.lastDoc[index] == doc { return }
             self.lastDoc[index] = doc
@@ -53,10 +73,23 @@ struct TermTable {
     /// layout), so the message path makes no slice or array per term.
     /// - Complexity: O(total term bytes), amortized.
     mutating func add(terms bytes: UnsafeBufferPointer<UInt8>, ends: UnsafeBufferPointer<Int32>, doc: UInt32) {
+        guard self.keepsPositions else {
+            var start = 0
+            for position in 0..<ends.count {
+                let end = Int(ends[position])
+                self.add(UnsafeBufferPointer(rebasing: bytes[start..<end]), doc: doc, position: UInt32(position))
+                start = end
+            }
+            return
+        }
+        // Every term is an occurrence: the text's docs and positions go in at once, so each term
+        // costs one append (with its uniqueness and capacity checks), not three.
+        self.occurrenceDoc.append(contentsOf: repeatElement(doc, count: ends.count))
+        self.occurrencePosition.append(contentsOf: 0..<UInt32(ends.count))
         var start = 0
         for position in 0..<ends.count {
             let end = Int(ends[position])
-            self.add(UnsafeBufferPointer(rebasing: bytes[start..<end]), doc: doc, position: UInt32(position))
+            self.occurrenceTerm.append(UInt32(self.index(of: UnsafeBufferPointer(rebasing: bytes[start..<end]))))
             start = end
         }
     }

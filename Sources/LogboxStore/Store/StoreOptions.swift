@@ -18,6 +18,10 @@ public struct StoreOptions: Sendable {
     public var flushThreads = 1
     /// Group commit: the WAL is fsynced at least this often while records arrive.
     public var syncInterval: Duration = .milliseconds(100)
+    /// LZ4-compress WAL record payloads (kept only where smaller; replay reads both kinds). On for
+    /// the daemon, whose WAL holds the only copy of events until they are flushed; a bulk import,
+    /// whose source file stays the durable copy, turns it off to save the CPU.
+    public var compressWAL = true
     /// A WAL file rolls over at this size.
     public var walFileSize = 64 << 20
     /// Merge this many neighbouring segments of one size tier into one.

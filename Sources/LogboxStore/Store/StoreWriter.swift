@@ -40,6 +40,9 @@ public final class StoreWriter {
     private var wal: WALWriter
     private let state: ManifestState
     private var memtable: [WALBatch] = []
+    /// The payload being encoded, reused from batch to batch (it keeps the capacity of the largest
+    /// batch; the memtable keeps an exact-size copy of each).
+    private var payloadWriter = ByteWriter()
     private var memtableEvents = 0
     private var memtableBytes = 0
     private var memtableLastSequence: UInt64 = 0
@@ -100,6 +103,7 @@ public final class StoreWriter {
             let outcome: Result<SegmentInfo, StoreError>
             do throws(StoreError) {
                 var builder = SegmentBuilder(id: id, level: 0, compressionLevel: 0)
+                builder.reserveCapacity(events: self.events, payloadBytes: self.bytes)
                 for batch in self.batches { try builder.add(batch: batch) }
                 let built = builder.finish(createdAt: StoreWriter.now())
                 let info = try SegmentFiles.write(
@@ -245,19 +249,20 @@ public final class StoreWriter {
         receivedAt: Int64
     ) throws(StoreError) {
         guard batch.count > 0 || !checkpoints.isEmpty else { return }
-        let payload = WALBatch.encode(
+        WALBatch.encode(
             batch,
             source: source,
             file: file,
             checkpoints: checkpoints,
-            receivedAt: receivedAt
+            receivedAt: receivedAt,
+            into: &self.payloadWriter
         )
-        let sequence = try self.wal.append(payload)
+        let payload = self.payloadWriter.bytes
+        let sequence = try self.wal.append(payload, compress: self.options.compressWAL)
         if self.memtableSince == nil && batch.count > 0 { self.memtableSince = self.options.clock() }
-        // An exact-size copy: the encoder's buffer may have grown to twice its size, and the
-        // memtable (two of them with a flush in flight) holds payloads until their segment is out.
-        let kept = payload.count + payload.count / 8 < payload.capacity ? Array(payload[...]) : payload
-        self.memtable.append(try WALBatch.decode(kept))
+        // The batch keeps an exact-size copy of the payload: the memtable (two of them with a flush
+        // in flight) holds payloads until their segment is out.
+        self.memtable.append(try WALBatch.decode(payload))
         self.memtableEvents += batch.count
         self.memtableBytes += payload.count
         self.memtableLastSequence = sequence
