@@ -110,24 +110,6 @@ struct FlushIntervalTests {
         #expect(MergePolicy.pick(reordered, options: options)?.map(\.id) == [20, 7, 21, 22])
     }
 
-    @Test("a final merge writes deflate docs only when no other merge is due")
-    func finalCompression() {
-        var options = StoreOptions()
-        options.mergeFactor = 4
-        options.mergeFloorEvents = 1_000
-        options.maximumMergedEvents = 40_000  // outputs over 10,000 events are final
-        func info(_ id: UInt64, _ docs: Int) -> SegmentInfo {
-            SegmentInfo(id: id, docCount: docs, minTime: 0, maxTime: 0, bytes: 0, level: 0)
-        }
-        let small = (1...4).map { info($0, 2_000) }
-        #expect(MergePolicy.compression(for: small, in: small, options: options) == options.mergedDocCompression)
-        let large = (1...4).map { info($0, 3_000) }
-        #expect(MergePolicy.compression(for: large, in: large, options: options) == options.finalDocCompression)
-        // Four more segments of a tier wait behind: keep up first, with the faster compression.
-        let behind = large + (5...8).map { info($0, 2_000) }
-        #expect(MergePolicy.compression(for: large, in: behind, options: options) == options.mergedDocCompression)
-    }
-
     @Test("many one-event flushes merge down to a few segments, events in order")
     func manyTinySegments() throws {
         let directory = TemporaryDirectory()

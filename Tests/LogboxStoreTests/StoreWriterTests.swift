@@ -262,7 +262,7 @@ struct StoreWriterTests {
     }
 
     @Test(
-        "merges store docs with LZ4HC while they will be merged again, with deflate once final",
+        "background merges store docs with LZ4HC while they will be merged again, with deflate once final",
         arguments: [(1_000_000, DocCompression.lz4hc(3)), (1600, .deflate(6))]
     )
     func mergedDocCompression(maximumMergedEvents: Int, merged: DocCompression) throws {
@@ -272,30 +272,17 @@ struct StoreWriterTests {
         options.flushEvents = 200
         options.mergeFactor = 2
         options.maximumMergedEvents = maximumMergedEvents  // 1600: outputs over 800 events are final
-        options.backgroundMerges = false
         let writer = try StoreWriter(directory: directory.path, options: options)
         try Self.append(writer, Self.allBatches[...])
         try writer.flush()
-        // One merge at a time until none is due: the last final merge has nothing behind it.
-        while true {
-            let before = writer.completedMerges
-            writer.scheduleMerge()
-            writer.waitForMerges()
-            if writer.completedMerges == before { break }
-        }
+        writer.waitForMerges()
         try writer.close()
         let snapshot = try StoreSnapshot(directory: directory.path)
         var seen: Set<DocCompression> = []
         for segment in snapshot.segments {
-            let compression = segment.docs.compression
-            if segment.meta.level == 0 {
-                #expect(compression == .lz4)
-            } else {
-                // Final merges with others still due keep LZ4HC (`MergePolicy.compression`).
-                let allowed = [options.docCompression(mergedEvents: segment.docCount), options.mergedDocCompression]
-                #expect(allowed.contains(compression), "segment of \(segment.docCount) events: \(compression)")
-            }
-            seen.insert(compression)
+            let expected = segment.meta.level == 0 ? .lz4 : options.docCompression(mergedEvents: segment.docCount)
+            #expect(segment.docs.compression == expected, "segment of \(segment.docCount) events")
+            seen.insert(segment.docs.compression)
         }
         #expect(seen.contains(merged), "\(seen)")
         #expect(try Self.storedLines(directory.path).sorted() == Self.allLines.sorted())

@@ -24,20 +24,6 @@ enum MergePolicy {
         return tier
     }
 
-    /// The doc compression for merging `run` out of `segments`: `StoreOptions.docCompression`, except
-    /// that a final merge keeps the faster `mergedDocCompression` while another merge is already due
-    /// (deflate writes at a quarter of LZ4HC 3's speed; falling behind would leave more, smaller
-    /// segments for every query to open).
-    static func compression(for run: [SegmentInfo], in segments: [SegmentInfo], options: StoreOptions)
-        -> DocCompression
-    {
-        let chosen = options.docCompression(mergedEvents: run.reduce(0) { $0 + $1.docCount })
-        guard chosen != options.mergedDocCompression else { return chosen }
-        let merging = Set(run.map(\.id))
-        let rest = segments.filter { !merging.contains($0.id) }
-        return Self.pick(rest, options: options) == nil ? chosen : options.mergedDocCompression
-    }
-
     /// `segments` in manifest order; returns neighbours to merge, in that order, or nil.
     static func pick(_ segments: [SegmentInfo], options: StoreOptions) -> [SegmentInfo]? {
         let tiers = segments.map { Self.tier(docCount: $0.docCount, options: options) }

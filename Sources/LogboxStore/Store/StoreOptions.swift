@@ -38,9 +38,7 @@ public struct StoreOptions: Sendable {
     /// LZ4HC level 3 writes at ~210 MB/s on one core (LZ4 fast ~1.2 GB/s) and reads as fast as LZ4
     /// fast; merged docs shrink 0.265 -> 0.205 x raw on the benchmark corpus.
     public var mergedDocCompression: DocCompression = .lz4hc(3)
-    /// …and when its output is final (too large to be merged again, `docCompression(mergedEvents:)`)
-    /// and no other merge is due (`MergePolicy.compression`; a merge thread that falls behind keeps
-    /// LZ4HC until it catches up):
+    /// …and when its output is final (too large to be merged again, `finalDocCompression(events:)`):
     /// from then on the data is cold, written once and read by the odd query. zlib level 6 on the
     /// 1M-line corpus: docs 0.162 x raw against LZ4HC 9's 0.189 and LZ4HC 3's 0.205, writing at
     /// ~57 MB/s and reading at ~300 MB/s (levels 1 and 3: 0.201 and 0.185).

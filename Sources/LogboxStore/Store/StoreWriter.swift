@@ -467,12 +467,10 @@ public final class StoreWriter {
             return true
         }
         guard started else { return }
-        let segments = self.state.manifest.segments
-        guard let candidates = MergePolicy.pick(segments, options: self.options) else {
+        guard let candidates = MergePolicy.pick(self.state.manifest.segments, options: self.options) else {
             self.mergeStatus.withLock { $0.running = false }
             return
         }
-        let compression = MergePolicy.compression(for: candidates, in: segments, options: self.options)
         let state = self.state
         let options = self.options
         let status = self.mergeStatus
@@ -484,7 +482,7 @@ public final class StoreWriter {
                 try Merger.merge(
                     candidates,
                     state: state,
-                    compression: compression,
+                    compression: options.docCompression(mergedEvents: candidates.reduce(0) { $0 + $1.docCount }),
                     beforePublish: options.beforeMergePublish
                 )
                 status.withLock { $0.completed += 1 }
