@@ -1,4 +1,4 @@
-public import LogboxCore
+import LogboxCore
 
 /// Builds one segment in memory from events in doc-id order, then serializes its five files.
 ///

@@ -29,21 +29,20 @@ public struct StoreOptions: Sendable {
     /// Segments of at most this many events share the lowest size tier (`MergePolicy`), so the
     /// tiny segments of once-a-second flushes are merged with each other until they reach it.
     public var mergeFloorEvents = 4_096
-    /// Segments larger than this many events are not merged further: a merge holds its output's
-    /// files in memory until it writes them (about 150 bytes per event), so this bounds its memory.
+    /// Segments larger than this many events are not merged further: a merge holds each output file
+    /// in memory until it writes it (the postings, the largest, ~35 bytes per event), so this bounds
+    /// its memory.
     public var maximumMergedEvents = 262_144
     /// Run merges in the background as segments accumulate.
     public var backgroundMerges = true
-    /// How a background merge compresses its doc store when its output will be merged again:
-    /// LZ4HC level 3 writes at ~210 MB/s on one core (LZ4 fast ~1.2 GB/s) and reads as fast as LZ4
-    /// fast; merged docs shrink 0.265 -> 0.205 x raw on the benchmark corpus.
+    /// How background merges compress their doc store: LZ4HC level 3 writes at ~210 MB/s on one
+    /// core (LZ4 fast ~1.2 GB/s) and reads as fast as LZ4 fast; merged docs shrink 0.265 -> 0.205 x
+    /// raw on the 1M-line benchmark corpus. (Deflate, a quarter of that speed, left a 10M-line import
+    /// on two busy cores with 183 unmerged segments: merges must keep up with ingest first.)
     public var mergedDocCompression: DocCompression = .lz4hc(3)
-    /// …and when its output is final (too large to be merged again, `finalDocCompression(events:)`):
-    /// from then on the data is cold, written once and read by the odd query. zlib level 6 on the
-    /// 1M-line corpus: docs 0.162 x raw against LZ4HC 9's 0.189 and LZ4HC 3's 0.205, writing at
-    /// ~57 MB/s and reading at ~300 MB/s (levels 1 and 3: 0.201 and 0.185).
-    public var finalDocCompression: DocCompression = .deflate(6)
-    /// How `compact`, which an operator runs when ingest is quiet, compresses its doc store.
+    /// How `compact`, which an operator runs when ingest is quiet, compresses its doc store: zlib
+    /// level 6 stores docs at 0.162 x raw on the 1M-line corpus (LZ4HC 9: 0.189), writing at ~57 MB/s
+    /// and reading at ~300 MB/s (a regex over all 1M events: 0.65 s on LZ4 segments, 0.95 s).
     public var compactDocCompression: DocCompression = .deflate(6)
     /// Called on the merge thread after a merged segment is written and before it is published
     /// (tests use it to hold a merge open while ingest goes on).
@@ -55,11 +54,4 @@ public struct StoreOptions: Sendable {
     public var clock: @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }
 
     public init() {}
-
-    /// The doc compression of a background merge whose output holds `events`: final (not merged
-    /// again) once `mergeFactor` such segments would exceed `maximumMergedEvents`.
-    public func docCompression(mergedEvents events: Int) -> DocCompression {
-        events > self.maximumMergedEvents / max(self.mergeFactor, 2)
-            ? self.finalDocCompression : self.mergedDocCompression
-    }
 }

@@ -482,7 +482,7 @@ public final class StoreWriter {
                 try Merger.merge(
                     candidates,
                     state: state,
-                    compression: options.docCompression(mergedEvents: candidates.reduce(0) { $0 + $1.docCount }),
+                    compression: options.mergedDocCompression,
                     beforePublish: options.beforeMergePublish
                 )
                 status.withLock { $0.completed += 1 }
