@@ -281,6 +281,57 @@ struct StoreWriterTests {
         #expect(try Self.storedLines(directory.path).sorted() == Self.allLines.sorted())
     }
 
+    @Test("a quiet store recompresses its final segments with deflate, one at a time; a busy one does not")
+    func recompressWhenQuiet() throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        let clock = FlushIntervalTests.FakeClock()
+        var options = StoreOptions()
+        options.clock = { clock.now() }
+        options.flushEvents = 200
+        options.mergeFactor = 2
+        options.maximumMergedEvents = 1600  // segments over 800 events are final
+        options.backgroundMerges = false
+        options.recompressBelowRate = 20  // events per second
+        let writer = try StoreWriter(directory: directory.path, options: options)
+        try Self.append(writer, Self.allBatches[...])
+        try writer.flush()
+        while true {
+            let before = writer.completedMerges
+            writer.scheduleMerge()
+            writer.waitForMerges()
+            if writer.completedMerges == before { break }
+        }
+        let finals = writer.manifest.segments.filter { $0.docCount > 800 }
+        #expect(finals.count >= 2, "\(writer.manifest.segments.map(\.docCount))")
+        let merged = writer.completedMerges
+
+        // A busy window (thousands of events in 10 s), then a quiet one still too short to judge.
+        clock.advance(.seconds(10))
+        try writer.maintain()
+        writer.waitForMerges()
+        #expect(writer.completedMerges == merged)
+        clock.advance(.seconds(9))
+        try writer.maintain()
+        writer.waitForMerges()
+        #expect(writer.completedMerges == merged)
+        // A quiet window: one segment per call, oldest first, until every final one is deflate.
+        clock.advance(.seconds(1))
+        for round in 1...(finals.count + 2) {
+            try writer.maintain()
+            writer.waitForMerges()
+            #expect(writer.completedMerges == merged + min(round, finals.count))
+        }
+        try writer.close()
+        let snapshot = try StoreSnapshot(directory: directory.path)
+        for segment in snapshot.segments {
+            let final = segment.docCount > 800
+            #expect((segment.docs.compression == options.compactDocCompression) == final, "\(segment.docCount)")
+        }
+        #expect(try Self.storedLines(directory.path).sorted() == Self.allLines.sorted())
+        #expect(try StoreVerifier.verify(directory: directory.path).isClean)
+    }
+
     @Test("retention drops whole segments outside the window, oldest first, and keeps every event inside it")
     func retention() throws {
         let directory = TemporaryDirectory()

@@ -74,13 +74,15 @@ enum Retention {
 enum Merger {
     /// Merges `segments` in manifest (time) order into one segment of the next level, publishes it
     /// in their place and retires them. Ingest goes on meanwhile: the manifest is locked only to publish,
-    /// and a segment dropped by retention during the merge makes the merge give up.
+    /// and a segment dropped by retention during the merge makes the merge give up. Returns the new
+    /// segment's id, or nil when the merge gave up.
+    @discardableResult
     static func merge(
         _ segments: [SegmentInfo],
         state: ManifestState,
         compression: DocCompression,
         beforePublish: (@Sendable () -> Void)? = nil
-    ) throws(StoreError) {
+    ) throws(StoreError) -> UInt64? {
         // Manifest order is time order (a merged segment's id is newer than the flushes around it).
         var position: [UInt64: Int] = [:]
         for (index, info) in state.manifest.segments.enumerated() { position[info.id] = index }
@@ -132,8 +134,9 @@ enum Merger {
             }
         } catch {
             try? state.fileSystem.removeDirectory("\(state.segmentsDirectory)/\(info.directoryName)", recursive: true)
-            if case .invalidArgument = error.kind { return }
+            if case .invalidArgument = error.kind { return nil }
             throw error
         }
+        return info.id
     }
 }

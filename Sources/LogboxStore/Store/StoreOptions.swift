@@ -44,6 +44,12 @@ public struct StoreOptions: Sendable {
     /// level 6 stores docs at 0.162 x raw on the 1M-line corpus (LZ4HC 9: 0.189), writing at ~57 MB/s
     /// and reading at ~300 MB/s (a regex over all 1M events: 0.65 s on LZ4 segments, 0.95 s).
     public var compactDocCompression: DocCompression = .deflate(6)
+    /// When set, while fewer events than this per second arrive (measured over 10 s) and no merge is
+    /// due, the merge thread recompresses final segments (too large to be merged again) whose docs
+    /// are not yet `compactDocCompression`, one at a time, oldest first (`StoreWriter.maintain`): a
+    /// daemon's cold data ends up as small as `compact` makes it, without an operator, and busy
+    /// hours keep the merge thread for merges. nil: never (imports want every cycle).
+    public var recompressBelowRate: Double?
     /// Called on the merge thread after a merged segment is written and before it is published
     /// (tests use it to hold a merge open while ingest goes on).
     public var beforeMergePublish: (@Sendable () -> Void)?

@@ -48,6 +48,11 @@ public final class StoreWriter {
     private var memtableLastSequence: UInt64 = 0
     /// When the oldest event of the memtable was appended (or replayed); nil while it is empty.
     private var memtableSince: ContinuousClock.Instant?
+    /// The ingest rate window (`recompressBelowRate`): since when, how many events, and whether
+    /// the last full window was quiet.
+    private var rateWindowStart: ContinuousClock.Instant
+    private var rateWindowEvents = 0
+    private var ingestIsQuiet = false
     private var checkpointsByInput: [CheckpointKey: Checkpoint] = [:]
     private let merges = DispatchGroup()
     private let mergeStatus = MergeTracker()
@@ -143,6 +148,8 @@ public final class StoreWriter {
             var running = false
             var failure: StoreError?
             var completed = 0
+            /// Segments known to need no recompression (`recompressWhenIdle`): checked, or written so.
+            var compressedEnough: Set<UInt64> = []
         }
         private let status = Mutex(Status())
         func withLock<T>(_ body: (inout Status) -> T) -> T { self.status.withLock { body(&$0) } }
@@ -218,7 +225,8 @@ public final class StoreWriter {
         self.memtableEvents = events
         self.memtableBytes = bytes
         self.memtableLastSequence = lastSequence
-        if events > 0 { self.memtableSince = options.clock() }
+        self.rateWindowStart = options.clock()
+        if events > 0 { self.memtableSince = self.rateWindowStart }
         for batch in batches { self.apply(batch.checkpoints) }
         self.lock = consume lock
     }
@@ -259,6 +267,7 @@ public final class StoreWriter {
         )
         let payload = self.payloadWriter.bytes
         let sequence = try self.wal.append(payload, compress: self.options.compressWAL)
+        self.rateWindowEvents += batch.count
         if self.memtableSince == nil && batch.count > 0 { self.memtableSince = self.options.clock() }
         // The batch keeps an exact-size copy of the payload: the memtable (two of them with a flush
         // in flight) holds payloads until their segment is out.
@@ -295,7 +304,10 @@ public final class StoreWriter {
         _ = try self.wal.syncIfDue()
         try self.finishFlushes(wait: .none)
         let full = self.memtableIsFull
-        guard full || self.flushIsDue else { return }
+        guard full || self.flushIsDue else {
+            if let rate = self.options.recompressBelowRate { self.recompressIfQuiet(below: rate) }
+            return
+        }
         guard self.options.backgroundFlush else {
             try self.flush()
             return
@@ -486,6 +498,75 @@ public final class StoreWriter {
                     beforePublish: options.beforeMergePublish
                 )
                 status.withLock { $0.completed += 1 }
+            } catch {
+                status.withLock { $0.failure = error as? StoreError ?? StoreError(.invalidArgument, "\(error)") }
+            }
+            status.withLock { $0.running = false }
+        }
+    }
+
+    /// Measures the ingest rate over windows of 10 s; while the last one was below `rate` events per
+    /// second, no flush is in flight and no merge is due, recompresses a segment.
+    private func recompressIfQuiet(below rate: Double) {
+        let now = self.options.clock()
+        let elapsed = now - self.rateWindowStart
+        if elapsed >= .seconds(10) {
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+            self.ingestIsQuiet = Double(self.rateWindowEvents) < rate * seconds
+            self.rateWindowStart = now
+            self.rateWindowEvents = 0
+        }
+        guard self.ingestIsQuiet, self.flushesInFlight.isEmpty,
+            MergePolicy.pick(self.state.manifest.segments, options: self.options) == nil
+        else { return }
+        self.scheduleRecompression()
+    }
+
+    /// Starts recompressing the oldest final segment whose docs are not `compactDocCompression`, if
+    /// no merge runs (`recompressBelowRate`). Segments are checked on the merge thread, each once.
+    func scheduleRecompression() {
+        let started = self.mergeStatus.withLock { status -> Bool in
+            if status.running { return false }
+            status.running = true
+            return true
+        }
+        guard started else { return }
+        let options = self.options
+        let finalSize = options.maximumMergedEvents / max(options.mergeFactor, 2)
+        let known = self.mergeStatus.withLock { $0.compressedEnough }
+        let candidates = self.state.manifest.segments.filter { $0.docCount > finalSize && !known.contains($0.id) }
+        guard !candidates.isEmpty else {
+            self.mergeStatus.withLock { $0.running = false }
+            return
+        }
+        let state = self.state
+        let status = self.mergeStatus
+        self.merges.enter()
+        BackgroundThread.start(niceness: BackgroundThread.mergeNiceness) { [merges] in
+            defer { merges.leave() }
+            do {
+                for segment in candidates {
+                    let reader = try SegmentReader(
+                        directory: "\(state.segmentsDirectory)/\(segment.directoryName)",
+                        fileSystem: state.fileSystem
+                    )
+                    let compression = reader.docs.compression
+                    if compression == options.compactDocCompression {
+                        status.withLock { _ = $0.compressedEnough.insert(segment.id) }
+                        continue
+                    }
+                    let id = try Merger.merge(
+                        [segment],
+                        state: state,
+                        compression: options.compactDocCompression,
+                        beforePublish: options.beforeMergePublish
+                    )
+                    status.withLock {
+                        $0.completed += 1
+                        if let id { $0.compressedEnough.insert(id) }
+                    }
+                    break
+                }
             } catch {
                 status.withLock { $0.failure = error as? StoreError ?? StoreError(.invalidArgument, "\(error)") }
             }
