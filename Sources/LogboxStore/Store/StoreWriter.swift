@@ -473,35 +473,21 @@ public final class StoreWriter {
     /// Starts a background merge if some size tier has `mergeFactor` neighbouring segments
     /// (`MergePolicy`) and none is running.
     public func scheduleMerge() {
-        let started = self.mergeStatus.withLock { status -> Bool in
-            if status.running { return false }
-            status.running = true
-            return true
-        }
-        guard started else { return }
+        guard self.claimMergeThread() else { return }
         guard let candidates = MergePolicy.pick(self.state.manifest.segments, options: self.options) else {
             self.mergeStatus.withLock { $0.running = false }
             return
         }
         let state = self.state
         let options = self.options
-        let status = self.mergeStatus
-        self.merges.enter()
-        // A niced thread of its own: ingest and flushes come first when the cores are busy.
-        BackgroundThread.start(niceness: BackgroundThread.mergeNiceness) { [merges] in
-            defer { merges.leave() }
-            do {
-                try Merger.merge(
-                    candidates,
-                    state: state,
-                    compression: options.mergedDocCompression,
-                    beforePublish: options.beforeMergePublish
-                )
-                status.withLock { $0.completed += 1 }
-            } catch {
-                status.withLock { $0.failure = error as? StoreError ?? StoreError(.invalidArgument, "\(error)") }
-            }
-            status.withLock { $0.running = false }
+        self.runOnMergeThread { (status: MergeTracker) throws(StoreError) in
+            try Merger.merge(
+                candidates,
+                state: state,
+                compression: options.mergedDocCompression,
+                beforePublish: options.beforeMergePublish
+            )
+            status.withLock { $0.completed += 1 }
         }
     }
 
@@ -525,12 +511,7 @@ public final class StoreWriter {
     /// Starts recompressing the oldest final segment whose docs are not `compactDocCompression`, if
     /// no merge runs (`recompressBelowRate`). Segments are checked on the merge thread, each once.
     func scheduleRecompression() {
-        let started = self.mergeStatus.withLock { status -> Bool in
-            if status.running { return false }
-            status.running = true
-            return true
-        }
-        guard started else { return }
+        guard self.claimMergeThread() else { return }
         let options = self.options
         let finalSize = options.maximumMergedEvents / max(options.mergeFactor, 2)
         let known = self.mergeStatus.withLock { $0.compressedEnough }
@@ -540,35 +521,49 @@ public final class StoreWriter {
             return
         }
         let state = self.state
+        self.runOnMergeThread { (status: MergeTracker) throws(StoreError) in
+            for segment in candidates {
+                let directory = "\(state.segmentsDirectory)/\(segment.directoryName)"
+                let compression = try SegmentReader(directory: directory, fileSystem: state.fileSystem).docs.compression
+                if compression == options.compactDocCompression {
+                    status.withLock { _ = $0.compressedEnough.insert(segment.id) }
+                    continue
+                }
+                let id = try Merger.merge(
+                    [segment],
+                    state: state,
+                    compression: options.compactDocCompression,
+                    beforePublish: options.beforeMergePublish
+                )
+                status.withLock {
+                    $0.completed += 1
+                    if let id { $0.compressedEnough.insert(id) }
+                }
+                return
+            }
+        }
+    }
+
+    /// Takes the merge thread for a merge or a recompression: false when one runs already.
+    private func claimMergeThread() -> Bool {
+        self.mergeStatus.withLock { status -> Bool in
+            if status.running { return false }
+            status.running = true
+            return true
+        }
+    }
+
+    /// Runs `work` on the merge thread `claimMergeThread` took, records a failure, and frees it. A
+    /// niced thread of its own: ingest and flushes come first when the cores are busy.
+    private func runOnMergeThread(_ work: @escaping @Sendable (MergeTracker) throws(StoreError) -> Void) {
         let status = self.mergeStatus
         self.merges.enter()
         BackgroundThread.start(niceness: BackgroundThread.mergeNiceness) { [merges] in
             defer { merges.leave() }
-            do {
-                for segment in candidates {
-                    let reader = try SegmentReader(
-                        directory: "\(state.segmentsDirectory)/\(segment.directoryName)",
-                        fileSystem: state.fileSystem
-                    )
-                    let compression = reader.docs.compression
-                    if compression == options.compactDocCompression {
-                        status.withLock { _ = $0.compressedEnough.insert(segment.id) }
-                        continue
-                    }
-                    let id = try Merger.merge(
-                        [segment],
-                        state: state,
-                        compression: options.compactDocCompression,
-                        beforePublish: options.beforeMergePublish
-                    )
-                    status.withLock {
-                        $0.completed += 1
-                        if let id { $0.compressedEnough.insert(id) }
-                    }
-                    break
-                }
+            do throws(StoreError) {
+                try work(status)
             } catch {
-                status.withLock { $0.failure = error as? StoreError ?? StoreError(.invalidArgument, "\(error)") }
+                status.withLock { $0.failure = error }
             }
             status.withLock { $0.running = false }
         }
