@@ -261,6 +261,31 @@ struct StoreWriterTests {
         #expect(merged.docs.compression == options.compactDocCompression)
     }
 
+    @Test("compaction recompresses segments too large to merge, once")
+    func compactRecompresses() throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        var options = StoreOptions()
+        options.flushEvents = 700
+        options.maximumMergedEvents = 1000  // no two segments fit in one
+        options.backgroundMerges = false
+        let writer = try StoreWriter(directory: directory.path, options: options)
+        try Self.append(writer, Self.allBatches[...])
+        try writer.flush()
+        let before = writer.manifest.segments.count
+        #expect(before > 2)
+        try writer.compact()
+        let after = writer.manifest.segments
+        #expect(after.count == before)
+        try writer.compact()  // nothing left to do: the same segments
+        #expect(writer.manifest.segments.map(\.id) == after.map(\.id))
+        try writer.close()
+        let snapshot = try StoreSnapshot(directory: directory.path)
+        #expect(snapshot.segments.allSatisfy { $0.docs.compression == options.compactDocCompression })
+        #expect(try Self.storedLines(directory.path).sorted() == Self.allLines.sorted())
+        #expect(try StoreVerifier.verify(directory: directory.path).isClean)
+    }
+
     @Test("background merges store docs with LZ4HC, fresh segments with LZ4")
     func mergedDocCompression() throws {
         let directory = TemporaryDirectory()

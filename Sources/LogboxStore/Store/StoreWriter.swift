@@ -523,9 +523,7 @@ public final class StoreWriter {
         let state = self.state
         self.runOnMergeThread { (status: MergeTracker) throws(StoreError) in
             for segment in candidates {
-                let directory = "\(state.segmentsDirectory)/\(segment.directoryName)"
-                let compression = try SegmentReader(directory: directory, fileSystem: state.fileSystem).docs.compression
-                if compression == options.compactDocCompression {
+                if try Self.docCompression(of: segment, state: state) == options.compactDocCompression {
                     status.withLock { _ = $0.compressedEnough.insert(segment.id) }
                     continue
                 }
@@ -542,6 +540,13 @@ public final class StoreWriter {
                 return
             }
         }
+    }
+
+    private static func docCompression(of segment: SegmentInfo, state: ManifestState) throws(StoreError)
+        -> DocCompression
+    {
+        let directory = "\(state.segmentsDirectory)/\(segment.directoryName)"
+        return try SegmentReader(directory: directory, fileSystem: state.fileSystem).docs.compression
     }
 
     /// Takes the merge thread for a merge or a recompression: false when one runs already.
@@ -574,22 +579,26 @@ public final class StoreWriter {
     public func compact() throws(StoreError) {
         try self.flush()
         self.merges.wait()
-        var run: [SegmentInfo] = []
+        var runs: [[SegmentInfo]] = [[]]
         var events = 0
         for segment in self.state.manifest.segments {
-            if events + segment.docCount > self.options.maximumMergedEvents && !run.isEmpty {
-                if run.count > 1 {
-                    try Merger.merge(run, state: self.state, compression: self.options.compactDocCompression)
-                }
-                run.removeAll()
+            if events + segment.docCount > self.options.maximumMergedEvents && !runs[runs.count - 1].isEmpty {
+                runs.append([])
                 events = 0
             }
-            run.append(segment)
+            runs[runs.count - 1].append(segment)
             events += segment.docCount
         }
-        if run.count > 1 || (run.count == 1 && run[0].level == 0) {
+        for run in runs where !run.isEmpty {
+            // A segment alone is rewritten only to recompress it (a flushed segment's docs always are).
+            if run.count == 1, try self.docCompression(of: run[0]) == self.options.compactDocCompression { continue }
             try Merger.merge(run, state: self.state, compression: self.options.compactDocCompression)
         }
+    }
+
+    /// How the docs of `segment` are compressed (opens the segment; reads its docs trailer).
+    private func docCompression(of segment: SegmentInfo) throws(StoreError) -> DocCompression {
+        try Self.docCompression(of: segment, state: self.state)
     }
 
     /// Drops whole segments, oldest first: those whose newest event is older than `maxAge` before
