@@ -4,7 +4,7 @@ import Testing
 
 @Suite("Column file corruption")
 struct ColumnCorruptionTests {
-    /// A small body with every form: dense, bitset and sparse presence, mixed kinds, NaN, keywords.
+    /// A small body with every form: dense, bitset and sparse presence, mixed kinds, NaN, scaled decimals, keywords.
     static let model: ColumnTestModel = {
         var random = SeededRandom(seed: 77)
         var model = ColumnTestModel()
@@ -31,6 +31,10 @@ struct ColumnCorruptionTests {
             (UInt32($0), Array("web-\(random.int(in: 1...5))".utf8))
         }
         model.keywords["level"] = (0..<docCount).map { (UInt32($0), random.pick([[0x69], [0x77], [0x65]])) }
+        // Short decimals: two blocks stored as integers scaled by 10.
+        model.numerics["latency"] = (0..<docCount).filter { _ in random.chance(0.95) }.map {
+            (UInt32($0), .decimal(Double(random.int(in: 0...9999)) / 10))
+        }
         return model
     }()
 
@@ -72,7 +76,7 @@ struct ColumnCorruptionTests {
         let reader = try ColumnsReader(body: Self.body)
         var random = SeededRandom(seed: 1)
         try Self.model.check(reader, random: &random)
-        #expect(reader.numericFields.count == 4 && reader.keywordFields.count == 2)
+        #expect(reader.numericFields.count == 5 && reader.keywordFields.count == 2)
     }
 
     @Test("every truncation throws")
@@ -108,7 +112,7 @@ struct ColumnCorruptionTests {
         for round in 0..<3000 {
             var body = (0..<random.int(in: 0...120)).map { _ in UInt8(truncatingIfNeeded: random.next()) }
             if round % 2 == 0, body.count >= 4 {
-                body[0] = 1
+                body[0] = UInt8(round / 2 % 2 + 1)
                 body[1] = 0
                 body[2] = 0
                 body[3] = 0
@@ -134,7 +138,7 @@ struct ColumnCorruptionTests {
     @Test("an unknown format version throws")
     func version() {
         var body = Self.body
-        body[0] = 2
+        body[0] = 3
         let error = #expect(throws: StoreError.self) { try ColumnsReader(body: body) }
         #expect(error?.offset == 0)
     }

@@ -10,9 +10,15 @@ struct ColumnTestModel {
     var numerics: [String: [(doc: UInt32, value: NumericValue)]] = [:]
     var keywords: [String: [(doc: UInt32, value: [UInt8])]] = [:]
 
-    /// Writes the model: interleaved per doc as a segment builder would, or field after field.
-    func write(maxDictionarySize: Int = 4096, interleaved: Bool = true) -> (body: [UInt8], dropped: [String]) {
+    /// Writes the model: interleaved per doc as a segment builder would, or field after field; `version` 1 writes
+    /// the version-1 layout (no scaled decimal blocks).
+    func write(
+        maxDictionarySize: Int = 4096,
+        interleaved: Bool = true,
+        version: UInt16 = ColumnsWriter.formatVersion
+    ) -> (body: [UInt8], dropped: [String]) {
         var writer = ColumnsWriter(maxDictionarySize: maxDictionarySize)
+        writer.bodyVersion = version
         let numericNames = self.numerics.keys.sorted()
         let keywordNames = self.keywords.keys.sorted()
         if interleaved {

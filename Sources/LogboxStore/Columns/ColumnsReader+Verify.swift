@@ -76,7 +76,8 @@ extension ColumnsReader {
         return nil
     }
 
-    /// Checks presence order against the block doc ranges, and decimal block stats against the values.
+    /// Checks presence order against the block doc ranges, and decimal block stats against the values; each
+    /// value of a scaled decimal block must map back to its stored integer.
     private static func check(_ sub: NumericSubColumn, _ bytes: UnsafeBufferPointer<UInt8>) -> String? {
         let presence = sub.presence
         var docs: [UInt32] = []
@@ -97,11 +98,18 @@ extension ColumnsReader {
                 return "block \(block) docs out of order"
             }
             guard sub.isDecimal else { continue }
+            let divisor = sub.scaleDivisors[block]
             var low = UInt64.max
             var high = UInt64.min
             for index in range {
-                let key = sub.keys.key(index, in: bytes)
-                if !ColumnKey.decimal(key).isNaN {
+                let stored = sub.keys.key(index, in: bytes)
+                let value = sub.decimal(stored, block: block)
+                // A scaled block holds only values the writer saw come back exactly from their integer.
+                if divisor != 0, ColumnDecimalScale.scaled(value, divisor: divisor) != ColumnKey.integer(stored) {
+                    return "block \(block) scaled value \(ColumnKey.integer(stored)) does not round-trip"
+                }
+                let key = ColumnKey.key(value)
+                if !value.isNaN {
                     low = min(low, key)
                     high = max(high, key)
                 }
