@@ -1,6 +1,7 @@
 import LogboxParse
-import LogboxStore
 import Testing
+
+@testable import LogboxStore
 
 @Suite("Column file corruption")
 struct ColumnCorruptionTests {
@@ -143,9 +144,10 @@ struct ColumnCorruptionTests {
         #expect(error?.offset == 0)
     }
 
-    @Test("verify reports ordinals past the dictionary that reads treat as absent")
+    @Test("verify reports ordinals past the dictionary that reads treat as absent (version 1)")
     func badOrdinal() throws {
         var writer = ColumnsWriter()
+        writer.bodyVersion = 1
         for doc in 0..<UInt32(8) {
             writer.addTimestamp(Int64(doc))
             writer.addKeyword(field: "k", doc: doc, [UInt8(doc % 2)][...])
@@ -157,6 +159,44 @@ struct ColumnCorruptionTests {
         let column = try #require(reader.keyword("k"))
         #expect(column.ordinal(7) == 0)
         #expect(column.counts(of: 0..<8)[0] == 1)
+        let error = #expect(throws: StoreError.self) { try reader.verify(docCount: 8) }
+        #expect(error?.kind == .corrupt)
+    }
+
+    /// Eight docs alternating between two keyword values: one ordinal block, ordinals 1, 2, 1, 2, ...
+    static func keywordBody() throws -> [UInt8] {
+        var writer = ColumnsWriter()
+        for doc in 0..<UInt32(8) {
+            writer.addTimestamp(Int64(doc))
+            writer.addKeyword(field: "k", doc: doc, [UInt8(doc % 2)][...])
+        }
+        let body = writer.finish().body
+        // The body ends with the block's width (1), its base (1, at bits(2) = 2 bits) and one data byte.
+        #expect(Array(body.suffix(3)) == [1, 1, 0b1010_1010])
+        try ColumnsReader(body: body).verify(docCount: 8)
+        return body
+    }
+
+    @Test("a keyword block wider than the dictionary throws at open; one reaching past it fails verify")
+    func keywordBlockPastDictionary() throws {
+        var body = try Self.keywordBody()
+        body[body.count - 3] = 3  // wider than bits(2)
+        let error = #expect(throws: StoreError.self) { try ColumnsReader(body: body) }
+        #expect(error?.kind == .corrupt)
+        body[body.count - 3] = 1
+        body[body.count - 2] = 2  // base 2: docs 1, 3, 5, 7 read ordinal 3 of a 2-value dictionary
+        let reader = try ColumnsReader(body: body)
+        #expect(reader.keyword("k")?.ordinal(1) == 0 && reader.keyword("k")?.ordinal(0) == 2)
+        #expect(throws: StoreError.self) { try reader.verify(docCount: 8) }
+        body[body.count - 2] = 0  // base 0: docs read ordinals 0 and 1, which the stored counts contradict
+        #expect(throws: StoreError.self) { try ColumnsReader(body: body).verify(docCount: 8) }
+    }
+
+    @Test("verify catches any flipped bit of a keyword block's ordinals", arguments: 0..<8)
+    func keywordFlippedBit(bit: Int) throws {
+        var body = try Self.keywordBody()
+        body[body.count - 1] ^= 1 << UInt8(bit)
+        let reader = try ColumnsReader(body: body)
         let error = #expect(throws: StoreError.self) { try reader.verify(docCount: 8) }
         #expect(error?.kind == .corrupt)
     }

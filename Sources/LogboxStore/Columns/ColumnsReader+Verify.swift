@@ -37,9 +37,12 @@ extension ColumnsReader {
             }
             for name in self.keywordFields {
                 let column = self.keywordColumns[name]!
+                if let blocks = column.blocks, let message = Self.check(blocks, bytes) {
+                    return StoreError(.corrupt, offset: Int64(self.keywordOffsets[name]!), "\(name): \(message)")
+                }
                 var counts = [Int](repeating: 0, count: column.dictionary.count + 1)
                 for doc in 0..<self.docCount {
-                    let raw = ColumnBitPacking.read(bytes, start: column.ordinalsStart, index: doc, width: column.width)
+                    let raw = column.storedOrdinal(doc, bytes)
                     guard raw <= UInt64(column.dictionary.count) else {
                         return StoreError(
                             .corrupt,
@@ -72,6 +75,24 @@ extension ColumnsReader {
                 high = max(high, scaled)
             }
             guard low == 0, high == keys.spreads[block] else { return "block \(block) min/max do not match" }
+        }
+        return nil
+    }
+
+    /// Checks that each ordinal block's offsets start at 0 (the base is the block's minimum) and need its width.
+    private static func check(_ blocks: ColumnOrdinalBlocks, _ bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        for block in 0..<blocks.blockCount {
+            let base = blocks.base(block, in: bytes)
+            var low = UInt64.max
+            var high = UInt64.min
+            for index in blocks.range(ofBlock: block) {
+                let offset = blocks.ordinal(index, in: bytes) &- base
+                low = min(low, offset)
+                high = max(high, offset)
+            }
+            guard low == 0, ColumnBitPacking.width(high) == blocks.width(block, in: bytes) else {
+                return "ordinal block \(block) base or width does not match its values"
+            }
         }
         return nil
     }

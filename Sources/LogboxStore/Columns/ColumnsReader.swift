@@ -89,7 +89,7 @@ public final class ColumnsReader: Sendable {
             let (name, section, at) = try Self.section(&reader, seen: keywordOffsets)
             var sub = ByteReader(body[body.startIndex..<(body.startIndex + section.upperBound)])
             sub.offset = section.lowerBound
-            let column = try KeywordColumn(name: name, docCount: docCount, body: body, from: &sub)
+            let column = try KeywordColumn(name: name, version: version, docCount: docCount, body: body, from: &sub)
             guard sub.isAtEnd else {
                 throw StoreError(.corrupt, offset: Int64(at), "keyword column \(name) has trailing bytes")
             }

@@ -2,12 +2,13 @@
 // numeric ranges and `stats ... by (field)` run without decompressing stored events.
 //
 // Body layout, format version 2 (little-endian; varint = unsigned LEB128; signedVarint = zigzag + LEB128).
-// Version 1 is the same layout without scaled decimal blocks (block forms 2...11 below); readers take both.
+// Version 1 differs in two places, marked below: no scaled decimal blocks (block forms 2...11) and keyword
+// ordinals in one run instead of per-block frames. Readers take both versions.
 // The common 20-byte footer (Codec/FileFooter.swift, kind `columns`) follows the body and is not part of it.
 //
 // ```
 // header
-//   u16     formatVersion            2 (1: no scaled decimal blocks)
+//   u16     formatVersion            2 (or 1)
 //   u16     reserved                 0
 //   varint  docCount                 doc ids are 0 ..< docCount
 //   i64     minTime, i64 maxTime     ns; Int64.max, Int64.min when docCount is 0
@@ -28,8 +29,12 @@
 //   varint  dictionaryCount          >= 1
 //   dictionaryCount x varint-prefixed bytes, strictly ascending (unsigned bytewise)
 //   (dictionaryCount + 1) x varint   docs per ordinal; [0] = docs without the field; sum = docCount
-//   ordinals                         docCount values, bit-packed at bits(dictionaryCount); 0 = absent,
-//                                    k = dictionary[k - 1]
+//   ordinals                         docCount values in doc order; 0 = absent, k = dictionary[k - 1]
+//     version 2                      per block of 128 docs, a width byte, a base (the block's smallest
+//                                    ordinal) and (ordinal - base) packed at that width
+//                                    (ColumnOrdinalBlocks.swift): a block of docs without the field, or all
+//                                    with one value, takes a byte and bits(dictionaryCount) bits
+//     version 1                      bit-packed in one run at bits(dictionaryCount)
 //
 // sub-column (the values of one kind, in doc order, at most one per doc)
 //   varint  valueCount               0: nothing follows
@@ -215,7 +220,7 @@ public struct ColumnsWriter: Sendable {
                 "field \(column.name) has doc \(column.order.lastDoc) of \(docCount)"
             )
             var section = ByteWriter()
-            Self.encode(column, docCount: docCount, to: &section)
+            Self.encode(column, version: self.bodyVersion, docCount: docCount, to: &section)
             out.string(column.name)
             out.lengthPrefixed(section.bytes)
         }
@@ -333,7 +338,7 @@ public struct ColumnsWriter: Sendable {
         out.append(data)
     }
 
-    private static func encode(_ column: KeywordBuilder, docCount: Int, to out: inout ByteWriter) {
+    private static func encode(_ column: KeywordBuilder, version: UInt16, docCount: Int, to out: inout ByteWriter) {
         let interner = column.interner
         let sorted = (0..<interner.count).sorted {
             interner.entry($0).lexicographicallyPrecedes(interner.entry($1))
@@ -350,6 +355,13 @@ public struct ColumnsWriter: Sendable {
         for id in column.ids { counts[Int(ordinalOfID[Int(id)])] += 1 }
         for count in counts { out.varint(count) }
 
+        if version >= 2 {
+            // Per block of 128 docs, so blocks without the field, or with one value, pack at 0 bits.
+            var ordinals = [UInt64](repeating: 0, count: docCount)
+            for (doc, id) in zip(column.docs, column.ids) { ordinals[Int(doc)] = UInt64(ordinalOfID[Int(id)]) }
+            ColumnOrdinalBlocks.encode(ordinals, dictionaryCount: sorted.count, to: &out.bytes)
+            return
+        }
         var packer = ColumnBitWriter(width: ColumnBitPacking.width(UInt64(sorted.count)))
         var next = 0
         for doc in 0..<docCount {
