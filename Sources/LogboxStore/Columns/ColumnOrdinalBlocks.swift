@@ -55,7 +55,7 @@ struct ColumnOrdinalBlocks: Sendable {
     // MARK: Writing
 
     /// Appends the widths, bases and packed data of `ordinals` (each at most `dictionaryCount`) to `out`.
-    static func encode(_ ordinals: [UInt64], dictionaryCount: Int, to out: inout [UInt8]) {
+    static func encode(_ ordinals: [UInt32], dictionaryCount: Int, to out: inout [UInt8]) {
         let blockCount = (ordinals.count + Self.blockSize - 1) / Self.blockSize
         var bases: [UInt64] = []
         bases.reserveCapacity(blockCount)
@@ -64,9 +64,9 @@ struct ColumnOrdinalBlocks: Sendable {
         for block in 0..<blockCount {
             let lower = block * Self.blockSize
             let values = ordinals[lower..<Swift.min(lower + Self.blockSize, ordinals.count)]
-            let low = values.min()!
+            let low = UInt64(values.min()!)
             bases.append(low)
-            widths.append(ColumnBitPacking.width(values.max()! - low))
+            widths.append(ColumnBitPacking.width(UInt64(values.max()!) - low))
         }
         for width in widths { out.append(UInt8(width)) }
         ColumnBitPacking.append(bases, width: ColumnBitPacking.width(UInt64(dictionaryCount)), to: &out)
@@ -74,7 +74,7 @@ struct ColumnOrdinalBlocks: Sendable {
             let lower = block * Self.blockSize
             let values = ordinals[lower..<Swift.min(lower + Self.blockSize, ordinals.count)]
             let base = bases[block]
-            ColumnBitPacking.append(values.lazy.map { $0 - base }, width: widths[block], to: &out)
+            ColumnBitPacking.append(values.lazy.map { UInt64($0) - base }, width: widths[block], to: &out)
         }
     }
 

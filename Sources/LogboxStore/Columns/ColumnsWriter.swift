@@ -357,8 +357,8 @@ public struct ColumnsWriter: Sendable {
 
         if version >= 2 {
             // Per block of 128 docs, so blocks without the field, or with one value, pack at 0 bits.
-            var ordinals = [UInt64](repeating: 0, count: docCount)
-            for (doc, id) in zip(column.docs, column.ids) { ordinals[Int(doc)] = UInt64(ordinalOfID[Int(id)]) }
+            var ordinals = [UInt32](repeating: 0, count: docCount)
+            for (doc, id) in zip(column.docs, column.ids) { ordinals[Int(doc)] = ordinalOfID[Int(id)] }
             ColumnOrdinalBlocks.encode(ordinals, dictionaryCount: sorted.count, to: &out.bytes)
             return
         }
