@@ -1,10 +1,11 @@
 import LogboxParse
-import LogboxStore
 import Testing
+
+@testable import LogboxStore
 
 @Suite("Column file corruption")
 struct ColumnCorruptionTests {
-    /// A small body with every form: dense, bitset and sparse presence, mixed kinds, NaN, keywords.
+    /// A small body with every form: dense, bitset and sparse presence, mixed kinds, NaN, scaled decimals, keywords.
     static let model: ColumnTestModel = {
         var random = SeededRandom(seed: 77)
         var model = ColumnTestModel()
@@ -31,6 +32,10 @@ struct ColumnCorruptionTests {
             (UInt32($0), Array("web-\(random.int(in: 1...5))".utf8))
         }
         model.keywords["level"] = (0..<docCount).map { (UInt32($0), random.pick([[0x69], [0x77], [0x65]])) }
+        // Short decimals: two blocks stored as integers scaled by 10.
+        model.numerics["latency"] = (0..<docCount).filter { _ in random.chance(0.95) }.map {
+            (UInt32($0), .decimal(Double(random.int(in: 0...9999)) / 10))
+        }
         return model
     }()
 
@@ -72,7 +77,7 @@ struct ColumnCorruptionTests {
         let reader = try ColumnsReader(body: Self.body)
         var random = SeededRandom(seed: 1)
         try Self.model.check(reader, random: &random)
-        #expect(reader.numericFields.count == 4 && reader.keywordFields.count == 2)
+        #expect(reader.numericFields.count == 5 && reader.keywordFields.count == 2)
     }
 
     @Test("every truncation throws")
@@ -108,7 +113,7 @@ struct ColumnCorruptionTests {
         for round in 0..<3000 {
             var body = (0..<random.int(in: 0...120)).map { _ in UInt8(truncatingIfNeeded: random.next()) }
             if round % 2 == 0, body.count >= 4 {
-                body[0] = 1
+                body[0] = UInt8(round / 2 % 2 + 1)
                 body[1] = 0
                 body[2] = 0
                 body[3] = 0
@@ -134,14 +139,15 @@ struct ColumnCorruptionTests {
     @Test("an unknown format version throws")
     func version() {
         var body = Self.body
-        body[0] = 2
+        body[0] = 3
         let error = #expect(throws: StoreError.self) { try ColumnsReader(body: body) }
         #expect(error?.offset == 0)
     }
 
-    @Test("verify reports ordinals past the dictionary that reads treat as absent")
+    @Test("verify reports ordinals past the dictionary that reads treat as absent (version 1)")
     func badOrdinal() throws {
         var writer = ColumnsWriter()
+        writer.bodyVersion = 1
         for doc in 0..<UInt32(8) {
             writer.addTimestamp(Int64(doc))
             writer.addKeyword(field: "k", doc: doc, [UInt8(doc % 2)][...])
@@ -153,6 +159,44 @@ struct ColumnCorruptionTests {
         let column = try #require(reader.keyword("k"))
         #expect(column.ordinal(7) == 0)
         #expect(column.counts(of: 0..<8)[0] == 1)
+        let error = #expect(throws: StoreError.self) { try reader.verify(docCount: 8) }
+        #expect(error?.kind == .corrupt)
+    }
+
+    /// Eight docs alternating between two keyword values: one ordinal block, ordinals 1, 2, 1, 2, ...
+    static func keywordBody() throws -> [UInt8] {
+        var writer = ColumnsWriter()
+        for doc in 0..<UInt32(8) {
+            writer.addTimestamp(Int64(doc))
+            writer.addKeyword(field: "k", doc: doc, [UInt8(doc % 2)][...])
+        }
+        let body = writer.finish().body
+        // The body ends with the block's width (1), its base (1, at bits(2) = 2 bits) and one data byte.
+        #expect(Array(body.suffix(3)) == [1, 1, 0b1010_1010])
+        try ColumnsReader(body: body).verify(docCount: 8)
+        return body
+    }
+
+    @Test("a keyword block wider than the dictionary throws at open; one reaching past it fails verify")
+    func keywordBlockPastDictionary() throws {
+        var body = try Self.keywordBody()
+        body[body.count - 3] = 3  // wider than bits(2)
+        let error = #expect(throws: StoreError.self) { try ColumnsReader(body: body) }
+        #expect(error?.kind == .corrupt)
+        body[body.count - 3] = 1
+        body[body.count - 2] = 2  // base 2: docs 1, 3, 5, 7 read ordinal 3 of a 2-value dictionary
+        let reader = try ColumnsReader(body: body)
+        #expect(reader.keyword("k")?.ordinal(1) == 0 && reader.keyword("k")?.ordinal(0) == 2)
+        #expect(throws: StoreError.self) { try reader.verify(docCount: 8) }
+        body[body.count - 2] = 0  // base 0: docs read ordinals 0 and 1, which the stored counts contradict
+        #expect(throws: StoreError.self) { try ColumnsReader(body: body).verify(docCount: 8) }
+    }
+
+    @Test("verify catches any flipped bit of a keyword block's ordinals", arguments: 0..<8)
+    func keywordFlippedBit(bit: Int) throws {
+        var body = try Self.keywordBody()
+        body[body.count - 1] ^= 1 << UInt8(bit)
+        let reader = try ColumnsReader(body: body)
         let error = #expect(throws: StoreError.self) { try reader.verify(docCount: 8) }
         #expect(error?.kind == .corrupt)
     }

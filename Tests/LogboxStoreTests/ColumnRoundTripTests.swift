@@ -10,9 +10,15 @@ struct ColumnTestModel {
     var numerics: [String: [(doc: UInt32, value: NumericValue)]] = [:]
     var keywords: [String: [(doc: UInt32, value: [UInt8])]] = [:]
 
-    /// Writes the model: interleaved per doc as a segment builder would, or field after field.
-    func write(maxDictionarySize: Int = 4096, interleaved: Bool = true) -> (body: [UInt8], dropped: [String]) {
+    /// Writes the model: interleaved per doc as a segment builder would, or field after field; `version` 1 writes
+    /// the version-1 layout (no scaled decimal blocks).
+    func write(
+        maxDictionarySize: Int = 4096,
+        interleaved: Bool = true,
+        version: UInt16 = ColumnsWriter.formatVersion
+    ) -> (body: [UInt8], dropped: [String]) {
         var writer = ColumnsWriter(maxDictionarySize: maxDictionarySize)
+        writer.bodyVersion = version
         let numericNames = self.numerics.keys.sorted()
         let keywordNames = self.keywords.keys.sorted()
         if interleaved {
@@ -320,6 +326,9 @@ struct ColumnRoundTripTests {
             let reader = try ColumnsReader(body: body)
             try model.check(reader, random: &random)
         }
+        // The version-1 layout (no scaled decimals, keyword ordinals in one run) still reads the same.
+        let reader = try ColumnsReader(body: model.write(version: 1).body)
+        try model.check(reader, random: &random)
     }
 
     @Test("a body inside a larger buffer reads the same")
@@ -478,6 +487,27 @@ struct ColumnRoundTripTests {
         #expect(NumericValue.integer(0).compare(to: .decimal(-0.0)) == 0)
         #expect(NumericValue.integer(0).compare(to: .decimal(.nan)) == nil)
         #expect(NumericValue.decimal(.infinity).compare(to: .integer(Int64.max)) == 1)
+    }
+
+    @Test("keyword ordinals: blocks without the field or with one value take no bits")
+    func keywordBlocks() throws {
+        var model = ColumnTestModel()
+        model.timestamps = (0..<Int64(12_800)).map { $0 }
+        // Present in the first block only; one value per 1280 docs; a random level on every doc.
+        model.keywords["rare"] = (0..<128).map { (UInt32($0), Array("v\($0 % 3)".utf8)) }
+        model.keywords["source"] = (0..<12_800).map { (UInt32($0), Array("file-\($0 / 1280)".utf8)) }
+        var random = SeededRandom(seed: 8)
+        model.keywords["level"] = (0..<12_800).map { _ in (0, random.pick(["info", "warn", "error"]).utf8.map { $0 }) }
+        for index in model.keywords["level"]!.indices { model.keywords["level"]![index].doc = UInt32(index) }
+        let new = try ColumnsReader(body: model.write().body)
+        let old = try ColumnsReader(body: model.write(version: 1).body)
+        try model.check(new, random: &random)
+        try model.check(old, random: &random)
+        #expect(new.keyword("source")?.blocks != nil && old.keyword("source")?.blocks == nil)
+        // A block costs a width byte and a base; the flat run costs docCount x bits(dictionary) / 8.
+        #expect(new.sectionBytes["rare"]! < 250 && old.sectionBytes["rare"]! > 3200)
+        #expect(new.sectionBytes["source"]! < 300 && old.sectionBytes["source"]! > 6400)
+        #expect(new.sectionBytes["level"]! < old.sectionBytes["level"]! + 150)
     }
 
     @Test("a typical timestamp column: ~100 events per second, slightly out of order")

@@ -57,21 +57,11 @@ struct ColumnKeyBlocks: Sendable {
         while lower < keys.count {
             let upper = Swift.min(lower + Self.blockSize, keys.count)
             let block = keys[lower..<upper]
-            var base = UInt64.max
-            var top = UInt64.min
-            for key in block {
-                base = Swift.min(base, key)
-                top = Swift.max(top, key)
-            }
-            var divisor: UInt64 = 0
-            if top != base {
-                for key in block where divisor != 1 { divisor = ColumnKey.gcd(divisor, key &- base) }
-            }
-            divisor = Swift.max(divisor, 1)
+            let (base, spread, divisor) = Self.frame(of: block)
             headers.signedVarint(Int64(bitPattern: base &- previousBase))
-            headers.varint(top &- base)
+            headers.varint(spread)
             headers.varint(divisor)
-            let width = ColumnBitPacking.width((top &- base) / divisor)
+            let width = ColumnBitPacking.width(spread / divisor)
             var packer = ColumnBitWriter(width: width)
             if divisor == 1 {
                 for key in block { packer.append(key &- base, to: &data) }
@@ -82,6 +72,22 @@ struct ColumnKeyBlocks: Sendable {
             previousBase = base
             lower = upper
         }
+    }
+
+    /// The header of one block of keys: its minimum, the spread to its maximum and the common divisor of the
+    /// offsets (1 when the spread is 0). The block's values pack at `bits(spread / divisor)`.
+    static func frame(of block: ArraySlice<UInt64>) -> (base: UInt64, spread: UInt64, divisor: UInt64) {
+        var base = UInt64.max
+        var top = UInt64.min
+        for key in block {
+            base = Swift.min(base, key)
+            top = Swift.max(top, key)
+        }
+        var divisor: UInt64 = 0
+        if top != base {
+            for key in block where divisor != 1 { divisor = ColumnKey.gcd(divisor, key &- base) }
+        }
+        return (base, top &- base, Swift.max(divisor, 1))
     }
 
     // MARK: Reading

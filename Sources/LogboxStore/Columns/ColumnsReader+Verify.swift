@@ -37,9 +37,12 @@ extension ColumnsReader {
             }
             for name in self.keywordFields {
                 let column = self.keywordColumns[name]!
+                if let blocks = column.blocks, let message = Self.check(blocks, bytes) {
+                    return StoreError(.corrupt, offset: Int64(self.keywordOffsets[name]!), "\(name): \(message)")
+                }
                 var counts = [Int](repeating: 0, count: column.dictionary.count + 1)
                 for doc in 0..<self.docCount {
-                    let raw = ColumnBitPacking.read(bytes, start: column.ordinalsStart, index: doc, width: column.width)
+                    let raw = column.storedOrdinal(doc, bytes)
                     guard raw <= UInt64(column.dictionary.count) else {
                         return StoreError(
                             .corrupt,
@@ -76,7 +79,26 @@ extension ColumnsReader {
         return nil
     }
 
-    /// Checks presence order against the block doc ranges, and decimal block stats against the values.
+    /// Checks that each ordinal block's offsets start at 0 (the base is the block's minimum) and need its width.
+    private static func check(_ blocks: ColumnOrdinalBlocks, _ bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        for block in 0..<blocks.blockCount {
+            let base = blocks.base(block, in: bytes)
+            var low = UInt64.max
+            var high = UInt64.min
+            for index in blocks.range(ofBlock: block) {
+                let offset = blocks.ordinal(index, in: bytes) &- base
+                low = min(low, offset)
+                high = max(high, offset)
+            }
+            guard low == 0, ColumnBitPacking.width(high) == blocks.width(block, in: bytes) else {
+                return "ordinal block \(block) base or width does not match its values"
+            }
+        }
+        return nil
+    }
+
+    /// Checks presence order against the block doc ranges, and decimal block stats against the values; each
+    /// value of a scaled decimal block must map back to its stored integer.
     private static func check(_ sub: NumericSubColumn, _ bytes: UnsafeBufferPointer<UInt8>) -> String? {
         let presence = sub.presence
         var docs: [UInt32] = []
@@ -97,11 +119,18 @@ extension ColumnsReader {
                 return "block \(block) docs out of order"
             }
             guard sub.isDecimal else { continue }
+            let divisor = sub.scaleDivisors[block]
             var low = UInt64.max
             var high = UInt64.min
             for index in range {
-                let key = sub.keys.key(index, in: bytes)
-                if !ColumnKey.decimal(key).isNaN {
+                let stored = sub.keys.key(index, in: bytes)
+                let value = sub.decimal(stored, block: block)
+                // A scaled block holds only values the writer saw come back exactly from their integer.
+                if divisor != 0, ColumnDecimalScale.scaled(value, divisor: divisor) != ColumnKey.integer(stored) {
+                    return "block \(block) scaled value \(ColumnKey.integer(stored)) does not round-trip"
+                }
+                let key = ColumnKey.key(value)
+                if !value.isNaN {
                     low = min(low, key)
                     high = max(high, key)
                 }

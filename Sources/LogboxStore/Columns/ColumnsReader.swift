@@ -30,11 +30,11 @@ public final class ColumnsReader: Sendable {
         self.body = body
         var reader = ByteReader(body)
         let version = try reader.u16()
-        guard version == ColumnsWriter.formatVersion else {
+        guard ColumnsWriter.readableVersions.contains(version) else {
             throw StoreError(
                 .corrupt,
                 offset: 0,
-                "columns format version \(version), expected \(ColumnsWriter.formatVersion)"
+                "columns format version \(version), this build reads \(ColumnsWriter.readableVersions)"
             )
         }
         guard try reader.u16() == 0 else { throw StoreError(.corrupt, offset: 2, "reserved bits set") }
@@ -70,7 +70,12 @@ public final class ColumnsReader: Sendable {
             var sub = ByteReader(body[body.startIndex..<(body.startIndex + section.upperBound)])
             sub.offset = section.lowerBound
             let integers = try NumericSubColumn.parse(isDecimal: false, docCount: docCount, from: &sub)
-            let decimals = try NumericSubColumn.parse(isDecimal: true, docCount: docCount, from: &sub)
+            let decimals = try NumericSubColumn.parse(
+                isDecimal: true,
+                version: version,
+                docCount: docCount,
+                from: &sub
+            )
             guard sub.isAtEnd, integers != nil || decimals != nil else {
                 throw StoreError(.corrupt, offset: Int64(at), "numeric column \(name) is empty or has trailing bytes")
             }
@@ -84,7 +89,7 @@ public final class ColumnsReader: Sendable {
             let (name, section, at) = try Self.section(&reader, seen: keywordOffsets)
             var sub = ByteReader(body[body.startIndex..<(body.startIndex + section.upperBound)])
             sub.offset = section.lowerBound
-            let column = try KeywordColumn(name: name, docCount: docCount, body: body, from: &sub)
+            let column = try KeywordColumn(name: name, version: version, docCount: docCount, body: body, from: &sub)
             guard sub.isAtEnd else {
                 throw StoreError(.corrupt, offset: Int64(at), "keyword column \(name) has trailing bytes")
             }

@@ -1,12 +1,14 @@
 // The column file of a segment: per-doc timestamps, numbers and low-cardinality keywords, so time ranges,
 // numeric ranges and `stats ... by (field)` run without decompressing stored events.
 //
-// Body layout, format version 1 (little-endian; varint = unsigned LEB128; signedVarint = zigzag + LEB128).
+// Body layout, format version 2 (little-endian; varint = unsigned LEB128; signedVarint = zigzag + LEB128).
+// Version 1 differs in two places, marked below: no scaled decimal blocks (block forms 2...11) and keyword
+// ordinals in one run instead of per-block frames. Readers take both versions.
 // The common 20-byte footer (Codec/FileFooter.swift, kind `columns`) follows the body and is not part of it.
 //
 // ```
 // header
-//   u16     formatVersion            1
+//   u16     formatVersion            2 (or 1)
 //   u16     reserved                 0
 //   varint  docCount                 doc ids are 0 ..< docCount
 //   i64     minTime, i64 maxTime     ns; Int64.max, Int64.min when docCount is 0
@@ -19,15 +21,20 @@
 //   varint-prefixed name (UTF-8)
 //   varint  length                   bytes of the two sub-columns below
 //   sub-column integers              keys = ColumnKey(Int64)
-//   sub-column decimals              keys = ColumnKey(Double): every bit pattern, NaN payloads included
+//   sub-column decimals              per block, keys = ColumnKey(Double) (every bit pattern, NaN payloads
+//                                    included) or, for a scaled block, ColumnKey(Int64(n)) (see below)
 // keywordCount x keyword column      names unique; written sorted by UTF-8 bytes
 //   varint-prefixed name
 //   varint  length                   bytes of what follows
 //   varint  dictionaryCount          >= 1
 //   dictionaryCount x varint-prefixed bytes, strictly ascending (unsigned bytewise)
 //   (dictionaryCount + 1) x varint   docs per ordinal; [0] = docs without the field; sum = docCount
-//   ordinals                         docCount values, bit-packed at bits(dictionaryCount); 0 = absent,
-//                                    k = dictionary[k - 1]
+//   ordinals                         docCount values in doc order; 0 = absent, k = dictionary[k - 1]
+//     version 2                      per block of 128 docs, a width byte, a base (the block's smallest
+//                                    ordinal) and (ordinal - base) packed at that width
+//                                    (ColumnOrdinalBlocks.swift): a block of docs without the field, or all
+//                                    with one value, takes a byte and bits(dictionaryCount) bits
+//     version 1                      bit-packed in one run at bits(dictionaryCount)
 //
 // sub-column (the values of one kind, in doc order, at most one per doc)
 //   varint  valueCount               0: nothing follows
@@ -36,9 +43,18 @@
 //                                    2 = sorted doc ids, packed per block
 //   presence 1, 2: per block of 128 values: varint firstDoc - (previous lastDoc + 1, or 0), varint lastDoc - firstDoc
 //   key block headers (ColumnKeyBlocks.swift)
-//   decimals only, per block: u8 hasStats; when 1: varint minKey - base, varint maxKey - base
-//                                    (min and max over the block's non-NaN values; hasStats = 0 when all
-//                                    are NaN; range filters skip such blocks, as NaN matches no range)
+//   decimals only, per block: u8 form, then per form:
+//     0                              keys are ColumnKey(Double); every value is NaN, so the block has no
+//                                    min/max and range filters skip it (NaN matches no range)
+//     1                              keys are ColumnKey(Double); varint minKey - base, varint maxKey - base:
+//                                    the keys of the smallest and largest non-NaN value
+//     2 + k, k in 0...9 (version 2)  scaled: key i is ColumnKey(Int64(n_i)), value i = Double(n_i) / 10^k
+//                                    (one IEEE division by the exact Double 10^k), |n_i| <= 2^53. Written
+//                                    only when every value of the block comes back bit-exactly that way (so
+//                                    never for -0.0, NaN, infinities, subnormals), k is the smallest such,
+//                                    and the packed width is not wider than with ColumnKey(Double) keys.
+//                                    Nothing follows: min/max are the values of the header's base and
+//                                    base + spread (n -> value is monotonic)
 //   presence data                    1: ((docCount + 63) / 64) x u64 words, bit d%64 of word d/64 = doc d
 //                                    2: per block, (doc - firstDoc) bit-packed at bits(lastDoc - firstDoc)
 //   key block data
@@ -58,11 +74,15 @@
 /// (memory freed at once) and named in `finish`'s result; the term dictionary still indexes it.
 public struct ColumnsWriter: Sendable {
     /// Version of the body layout above; also the footer's `formatVersion` for the columns file.
-    public static let formatVersion: UInt16 = 1
+    public static let formatVersion: UInt16 = 2
+    /// Body versions `ColumnsReader` reads: version 1 is version 2 without scaled decimal blocks.
+    public static let readableVersions: ClosedRange<UInt16> = 1...formatVersion
     /// Values per block: the unit of bit-packing and of the per-block min/max index.
     public static let blockSize = 128
 
     public let maxDictionarySize: Int
+    /// The body version `finish` writes; tests set 1 to write the version-1 layout (no scaled blocks).
+    var bodyVersion = Self.formatVersion
 
     private var timestamps: [Int64] = []
     private var numericHandles: [String: Int] = [:]
@@ -164,7 +184,8 @@ public struct ColumnsWriter: Sendable {
     public consuming func finish() -> (body: [UInt8], droppedKeywordFields: [String]) {
         let docCount = self.timestamps.count
         var out = ByteWriter(capacity: 64 + docCount * 4)
-        out.u16(Self.formatVersion)
+        precondition(Self.readableVersions.contains(self.bodyVersion), "cannot write version \(self.bodyVersion)")
+        out.u16(self.bodyVersion)
         out.u16(0)
         out.varint(docCount)
         out.i64(self.timestamps.min() ?? Int64.max)
@@ -188,7 +209,8 @@ public struct ColumnsWriter: Sendable {
             )
             var section = ByteWriter()
             Self.encode(column.integers, isDecimal: false, docCount: docCount, to: &section)
-            Self.encode(column.decimals, isDecimal: true, docCount: docCount, to: &section)
+            let scaling = self.bodyVersion >= 2
+            Self.encode(column.decimals, isDecimal: true, scaling: scaling, docCount: docCount, to: &section)
             out.string(column.name)
             out.lengthPrefixed(section.bytes)
         }
@@ -198,7 +220,7 @@ public struct ColumnsWriter: Sendable {
                 "field \(column.name) has doc \(column.order.lastDoc) of \(docCount)"
             )
             var section = ByteWriter()
-            Self.encode(column, docCount: docCount, to: &section)
+            Self.encode(column, version: self.bodyVersion, docCount: docCount, to: &section)
             out.string(column.name)
             out.lengthPrefixed(section.bytes)
         }
@@ -207,7 +229,13 @@ public struct ColumnsWriter: Sendable {
         return (out.bytes, dropped)
     }
 
-    private static func encode(_ values: SparseValues, isDecimal: Bool, docCount: Int, to out: inout ByteWriter) {
+    private static func encode(
+        _ values: SparseValues,
+        isDecimal: Bool,
+        scaling: Bool = false,
+        docCount: Int,
+        to out: inout ByteWriter
+    ) {
         out.varint(values.docs.count)
         guard !values.docs.isEmpty else { return }
         let blockSize = ColumnKeyBlocks.blockSize
@@ -243,12 +271,36 @@ public struct ColumnsWriter: Sendable {
             }
         }
 
+        // Decimal blocks that are all short decimals store scaled integers instead (layout above).
+        var keys = values.keys
+        var scales = [Int?](repeating: nil, count: isDecimal ? blockCount : 0)
+        if isDecimal && scaling {
+            for block in 0..<blockCount {
+                let range = blockRange(block)
+                guard let scale = ColumnDecimalScale.smallestScale(of: keys[range]) else { continue }
+                let scaled = keys[range].map { key in
+                    ColumnKey.key(ColumnDecimalScale.scaled(ColumnKey.decimal(key), scale: scale)!)
+                }
+                let raw = ColumnKeyBlocks.frame(of: keys[range])
+                let new = ColumnKeyBlocks.frame(of: scaled[...])
+                // Big values with many digits can pack narrower as IEEE keys; keep those.
+                let width = ColumnBitPacking.width(new.spread / new.divisor)
+                guard width <= ColumnBitPacking.width(raw.spread / raw.divisor) else { continue }
+                keys.replaceSubrange(range, with: scaled)
+                scales[block] = scale
+            }
+        }
+
         var data: [UInt8] = []
-        ColumnKeyBlocks.encode(values.keys, headers: &out, data: &data)
+        ColumnKeyBlocks.encode(keys, headers: &out, data: &data)
 
         if isDecimal {
             for block in 0..<blockCount {
-                let keys = values.keys[blockRange(block)]
+                if let scale = scales[block] {
+                    out.u8(NumericSubColumn.firstScaledForm + UInt8(scale))
+                    continue
+                }
+                let keys = keys[blockRange(block)]
                 let base = keys.min()!
                 var low = UInt64.max
                 var high = UInt64.min
@@ -286,7 +338,7 @@ public struct ColumnsWriter: Sendable {
         out.append(data)
     }
 
-    private static func encode(_ column: KeywordBuilder, docCount: Int, to out: inout ByteWriter) {
+    private static func encode(_ column: KeywordBuilder, version: UInt16, docCount: Int, to out: inout ByteWriter) {
         let interner = column.interner
         let sorted = (0..<interner.count).sorted {
             interner.entry($0).lexicographicallyPrecedes(interner.entry($1))
@@ -303,6 +355,13 @@ public struct ColumnsWriter: Sendable {
         for id in column.ids { counts[Int(ordinalOfID[Int(id)])] += 1 }
         for count in counts { out.varint(count) }
 
+        if version >= 2 {
+            // Per block of 128 docs, so blocks without the field, or with one value, pack at 0 bits.
+            var ordinals = [UInt32](repeating: 0, count: docCount)
+            for (doc, id) in zip(column.docs, column.ids) { ordinals[Int(doc)] = ordinalOfID[Int(id)] }
+            ColumnOrdinalBlocks.encode(ordinals, dictionaryCount: sorted.count, to: &out.bytes)
+            return
+        }
         var packer = ColumnBitWriter(width: ColumnBitPacking.width(UInt64(sorted.count)))
         var next = 0
         for doc in 0..<docCount {

@@ -11,12 +11,20 @@ public struct KeywordColumn: Sendable {
     public let docCount: Int
     let body: ByteStorage
     let storedCounts: [Int]
-    /// Offset of the packed ordinals in `body`, and their bit width.
+    /// Version 1: offset of the packed ordinals in `body`, and their bit width (one run over all docs).
     let ordinalsStart: Int
     let width: Int
+    /// Version 2: the ordinals in blocks of 128 docs, each above its own base at its own width.
+    let blocks: ColumnOrdinalBlocks?
 
-    /// Parses the column's section (layout in ColumnsWriter.swift).
-    init(name: String, docCount: Int, body: ByteStorage, from reader: inout ByteReader) throws(StoreError) {
+    /// Parses the column's section (layout in ColumnsWriter.swift) of a body of format `version`.
+    init(
+        name: String,
+        version: UInt16 = ColumnsWriter.formatVersion,
+        docCount: Int,
+        body: ByteStorage,
+        from reader: inout ByteReader
+    ) throws(StoreError) {
         self.name = name
         self.docCount = docCount
         self.body = body
@@ -53,19 +61,32 @@ public struct KeywordColumn: Sendable {
         }
         self.storedCounts = counts
         self.width = ColumnBitPacking.width(UInt64(entries))
-        self.ordinalsStart = reader.offset
-        guard let size = ColumnBitPacking.byteCount(count: docCount, width: self.width) else {
-            throw StoreError(.corrupt, offset: Int64(reader.offset), "ordinals overflow")
+        guard version >= 2 else {
+            self.blocks = nil
+            self.ordinalsStart = reader.offset
+            guard let size = ColumnBitPacking.byteCount(count: docCount, width: self.width) else {
+                throw StoreError(.corrupt, offset: Int64(reader.offset), "ordinals overflow")
+            }
+            try reader.skip(size)
+            return
         }
-        try reader.skip(size)
+        self.ordinalsStart = reader.offset
+        self.blocks = try ColumnOrdinalBlocks(count: docCount, dictionaryCount: entries, from: &reader)
     }
 
     /// Docs with the field.
     public var count: Int { self.docCount - self.storedCounts[0] }
 
+    /// The ordinal stored for `doc`, unchecked (`verify` checks it against the dictionary).
+    @inline(__always)
+    func storedOrdinal(_ doc: Int, _ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        if let blocks = self.blocks { return blocks.ordinal(doc, in: bytes) }
+        return ColumnBitPacking.read(bytes, start: self.ordinalsStart, index: doc, width: self.width)
+    }
+
     @inline(__always)
     private func ordinal(_ doc: Int, _ bytes: UnsafeBufferPointer<UInt8>) -> UInt32 {
-        let value = ColumnBitPacking.read(bytes, start: self.ordinalsStart, index: doc, width: self.width)
+        let value = self.storedOrdinal(doc, bytes)
         // Only a damaged body (which `verify` reports) holds an ordinal past the dictionary; read it as absent.
         return value <= UInt64(self.dictionary.count) ? UInt32(value) : 0
     }

@@ -155,36 +155,81 @@ public struct NumericBlock: Sendable, Hashable {
 ///
 /// A class, so a lookup retains one object instead of each of its index arrays.
 final class NumericSubColumn: Sendable {
+    /// Decimal block forms (layout in ColumnsWriter.swift): all NaN, IEEE keys with stats, then scaled by 10^k
+    /// from this value on.
+    static let allNaNForm: UInt8 = 0
+    static let keysForm: UInt8 = 1
+    static let firstScaledForm: UInt8 = 2
+
     let isDecimal: Bool
     let presence: ColumnPresence
     let keys: ColumnKeyBlocks
-    /// Decimals only: per block, the min and max key over non-NaN values (min > max when all are NaN).
+    /// Decimals only: per block, the min and max key (as `ColumnKey(Double)`) over non-NaN values (min > max
+    /// when all are NaN).
     let statMinimums: [UInt64]
     let statMaximums: [UInt64]
+    /// Decimals only: per block, 10^k for a block of integers scaled by 10^k, 0 for a block of `ColumnKey(Double)`.
+    let scaleDivisors: [Double]
 
     /// Parses one sub-column (layout in ColumnsWriter.swift); nil when it holds no value.
     static func parse(
         isDecimal: Bool,
+        version: UInt16 = ColumnsWriter.formatVersion,
         docCount: Int,
         from reader: inout ByteReader
     ) throws(StoreError) -> NumericSubColumn? {
         let valueCount = try reader.count(limit: docCount)
         guard valueCount > 0 else { return nil }
-        return try NumericSubColumn(isDecimal: isDecimal, valueCount: valueCount, docCount: docCount, from: &reader)
+        return try NumericSubColumn(
+            isDecimal: isDecimal,
+            version: version,
+            valueCount: valueCount,
+            docCount: docCount,
+            from: &reader
+        )
     }
 
-    private init(isDecimal: Bool, valueCount: Int, docCount: Int, from reader: inout ByteReader) throws(StoreError) {
+    private init(
+        isDecimal: Bool,
+        version: UInt16,
+        valueCount: Int,
+        docCount: Int,
+        from reader: inout ByteReader
+    ) throws(StoreError) {
         self.isDecimal = isDecimal
         var presence = try ColumnPresence(valueCount: valueCount, docCount: docCount, from: &reader)
         var keys = try ColumnKeyBlocks(headersOf: valueCount, from: &reader)
         var minimums: [UInt64] = []
         var maximums: [UInt64] = []
+        var divisors: [Double] = []
         if isDecimal {
             minimums.reserveCapacity(keys.blockCount)
             maximums.reserveCapacity(keys.blockCount)
+            divisors.reserveCapacity(keys.blockCount)
+            let lastForm = version >= 2 ? Self.firstScaledForm + UInt8(ColumnDecimalScale.maxScale) : Self.keysForm
             for block in 0..<keys.blockCount {
                 let at = reader.offset
-                if try reader.u8() == 0 {
+                let form = try reader.u8()
+                guard form <= lastForm else {
+                    throw StoreError(.corrupt, offset: Int64(at), "decimal block form \(form)")
+                }
+                if form >= Self.firstScaledForm {
+                    // Scaled integers: the header's range is the values' range, within +-2^53.
+                    let low = ColumnKey.integer(keys.minimum(block))
+                    let (top, overflow) = keys.minimum(block).addingReportingOverflow(keys.spreads[block])
+                    let high = ColumnKey.integer(top)
+                    let limit = Int64(ColumnDecimalScale.limit)
+                    guard !overflow, low >= -limit, high <= limit else {
+                        throw StoreError(.corrupt, offset: Int64(at), "scaled decimal block beyond 2^53")
+                    }
+                    let divisor = ColumnDecimalScale.divisors[Int(form - Self.firstScaledForm)]
+                    minimums.append(ColumnKey.key(ColumnDecimalScale.decimal(low, divisor: divisor)))
+                    maximums.append(ColumnKey.key(ColumnDecimalScale.decimal(high, divisor: divisor)))
+                    divisors.append(divisor)
+                    continue
+                }
+                divisors.append(0)
+                if form == Self.allNaNForm {
                     minimums.append(1)
                     maximums.append(0)
                     continue
@@ -207,12 +252,21 @@ final class NumericSubColumn: Sendable {
         self.keys = keys
         self.statMinimums = minimums
         self.statMaximums = maximums
+        self.scaleDivisors = divisors
     }
 
     @inline(__always)
     func value(at index: Int, _ bytes: UnsafeBufferPointer<UInt8>) -> NumericValue {
         let key = self.keys.key(index, in: bytes)
-        return self.isDecimal ? .decimal(ColumnKey.decimal(key)) : .integer(ColumnKey.integer(key))
+        return self.isDecimal ? .decimal(self.decimal(key, block: index >> 7)) : .integer(ColumnKey.integer(key))
+    }
+
+    /// The decimal that `key` of decimal block `block` stands for.
+    @inline(__always)
+    func decimal(_ key: UInt64, block: Int) -> Double {
+        let divisor = self.scaleDivisors[block]
+        return divisor == 0
+            ? ColumnKey.decimal(key) : ColumnDecimalScale.decimal(ColumnKey.integer(key), divisor: divisor)
     }
 
     func minimum(_ block: Int) -> NumericValue? {
