@@ -56,7 +56,7 @@ public final class SegmentReader: Sendable {
             }
             let terms = try body("terms", .terms, TermDictionaryWriter.readableVersions)
             let postings = try body("postings", .postings, PostingsWriter.readableVersions)
-            let columns = try body("columns", .columns, ColumnsWriter.formatVersion...ColumnsWriter.formatVersion)
+            let columns = try body("columns", .columns, ColumnsWriter.readableVersions)
             let docs = try body("docs", .docs, DocStoreWriter.readableVersions)
             self.terms = try located("terms") { () throws(StoreError) in try TermDictionaryReader(body: terms) }
             self.postings = try located("postings") { () throws(StoreError) in try PostingsReader(body: postings) }
