@@ -89,7 +89,7 @@ struct IndexStats: OutputCommand {
                 if self.fields {
                     try segment.postings.forEachListBreakdown(addresses) { address, list in
                         guard let field = fieldOf[address.offset] else { return }
-                        byField[field, default: FieldBytes()].postings = byField[field]!.postings + list
+                        byField[field, default: FieldBytes()].postings += list
                     }
                 }
             } catch {

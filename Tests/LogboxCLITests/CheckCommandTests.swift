@@ -7,13 +7,7 @@ import Testing
 @Suite("logbox check")
 struct CheckCommandTests {
     private func run(_ arguments: [String]) throws -> (status: Int32, output: String, errors: String) {
-        let command = try #require(try Logbox.parseAsRoot(["check"] + arguments) as? CheckCommand)
-        let output = Output(capturingAsTerminal: false)
-        let errors = Output(capturingAsTerminal: false)
-        let status = command.execute(output: output, errors: errors)
-        output.flush()
-        errors.flush()
-        return (status, output.capturedText, errors.capturedText)
+        try runCaptured(["check"] + arguments)
     }
 
     @Test("a valid pipeline: exit 0 and a summary of sources, steps and sinks")

@@ -8,13 +8,8 @@ import Testing
 @Suite("logbox import --config")
 struct ImportConfigTests {
     private func run(_ arguments: [String]) throws -> (status: Int32, errors: String) {
-        let command = try #require(try Logbox.parseAsRoot(["import"] + arguments) as? ImportCommand)
-        let output = Output(capturingAsTerminal: false)
-        let errors = Output(capturingAsTerminal: false)
-        let status = command.execute(output: output, errors: errors)
-        output.flush()
-        errors.flush()
-        return (status, errors.capturedText)
+        let result = try runCaptured(["import"] + arguments)
+        return (result.status, result.errors)
     }
 
     /// Every stored event as its line and its fields by name.

@@ -8,13 +8,7 @@ import Testing
 @Suite("logbox parse")
 struct ParseCommandTests {
     private func run(_ arguments: [String]) throws -> (status: Int32, output: String, errors: String) {
-        let command = try #require(try Logbox.parseAsRoot(arguments) as? ParseCommand)
-        let output = Output(capturingAsTerminal: false)
-        let errors = Output(capturingAsTerminal: false)
-        let status = command.execute(output: output, errors: errors)
-        output.flush()
-        errors.flush()
-        return (status, output.capturedText, errors.capturedText)
+        try runCaptured(arguments)
     }
 
     private func objects(_ text: String) throws -> [[String: Any]] {

@@ -8,6 +8,8 @@ public struct PostingsBreakdown: Sendable, Equatable {
 
     public init() {}
 
+    public static func += (left: inout Self, right: Self) { left = left + right }
+
     public static func + (left: Self, right: Self) -> Self {
         var sum = left
         sum.skipBytes += right.skipBytes
