@@ -5,10 +5,11 @@
 public enum DocCompression: Sendable, Hashable, CustomStringConvertible {
     /// LZ4 fast.
     case lz4
-    /// LZ4HC at a level in 1...12: ~4-6 times slower to write than LZ4 fast, as fast to read.
+    /// LZ4HC at a level in 1...12: slower to write than LZ4 fast, as fast to read (figures in
+    /// `StoreOptions.mergedDocCompression`).
     case lz4hc(Int32)
-    /// zlib (deflate) at a level in 1...9: ~2-4 times slower to write than LZ4HC 3, ~5 times
-    /// slower to read than LZ4, and a third smaller.
+    /// zlib (deflate) at a level in 1...9: smaller than LZ4HC, slower to write and to read (figures
+    /// in `StoreOptions.compactDocCompression`).
     case deflate(Int32)
 
     /// The trailer byte (docs version 3): 0 = LZ4 fast, 1...12 = LZ4HC level, 0x80 | 1...9 = deflate level.

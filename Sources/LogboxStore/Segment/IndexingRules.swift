@@ -25,6 +25,22 @@ public enum IndexingRules {
     public static let maximumFieldsPerSegment = 1024
     public static let timeFields: Set<String> = ["ts", "time", "timestamp", "@timestamp"]
 
+    /// Whether the exact term of a value of `kind` is its bytes as written (text, decimal, JSON), so an
+    /// indexer can take it from the line without a copy (`exactTerm(asWritten:)`).
+    public static func isTermAsWritten(_ kind: ValueKind) -> Bool {
+        kind == .text || kind == .decimal || kind == .json
+    }
+
+    /// The exact term of a value whose kind `isTermAsWritten`: `raw` cut to `maximumExactTermLength`
+    /// bytes, and whether it had to be cut. The same term `exactTerm(of:raw:payload:into:)` appends.
+    @inline(__always)
+    public static func exactTerm(asWritten raw: UnsafeBufferPointer<UInt8>) -> (
+        term: UnsafeBufferPointer<UInt8>, truncated: Bool
+    ) {
+        guard raw.count > Self.maximumExactTermLength else { return (raw, false) }
+        return (UnsafeBufferPointer(rebasing: raw[..<Self.maximumExactTermLength]), true)
+    }
+
     /// Appends the exact term of a value, what `field:value` in a query is compared with, to `out`
     /// (expected empty); returns whether it had to be cut.
     @discardableResult

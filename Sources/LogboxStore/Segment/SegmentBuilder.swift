@@ -128,19 +128,11 @@ struct SegmentBuilder {
             return
         }
         if self.timeField[Int(field.name)] { return }
-        switch field.kind {
-        case .text, .decimal, .json:
-            // The exact term of these kinds is the value as written (`IndexingRules.exactTerm`,
-            // `FieldValueText.appendText`), so it is indexed from the line, without a copy.
-            if raw.count > IndexingRules.maximumExactTermLength {
-                self.truncatedTerms += 1
-                self.tables[Int(field.name)].add(
-                    UnsafeBufferPointer(rebasing: raw[..<IndexingRules.maximumExactTermLength]),
-                    doc: doc
-                )
-            } else {
-                self.tables[Int(field.name)].add(raw, doc: doc)
-            }
+        if IndexingRules.isTermAsWritten(field.kind) {
+            // Indexed from the line, without a copy.
+            let (term, truncated) = IndexingRules.exactTerm(asWritten: raw)
+            if truncated { self.truncatedTerms += 1 }
+            self.tables[Int(field.name)].add(term, doc: doc)
             if field.kind == .decimal {
                 self.columns.addDecimal(
                     fieldIndex: self.numericHandle(field.name),
@@ -150,7 +142,7 @@ struct SegmentBuilder {
             } else if raw.count <= IndexingRules.maximumKeywordLength {
                 self.addKeyword(raw, field: field.name, doc: doc)
             }
-        default:
+        } else {
             self.scratch.removeAll(keepingCapacity: true)
             if IndexingRules.exactTerm(
                 of: field.kind,

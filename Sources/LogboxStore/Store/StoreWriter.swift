@@ -542,6 +542,7 @@ public final class StoreWriter {
         }
     }
 
+    /// How the docs of `segment` are compressed (opens the segment; reads its docs trailer).
     private static func docCompression(of segment: SegmentInfo, state: ManifestState) throws(StoreError)
         -> DocCompression
     {
@@ -591,14 +592,13 @@ public final class StoreWriter {
         }
         for run in runs where !run.isEmpty {
             // A segment alone is rewritten only to recompress it (a flushed segment's docs always are).
-            if run.count == 1, try self.docCompression(of: run[0]) == self.options.compactDocCompression { continue }
+            if run.count == 1,
+                try Self.docCompression(of: run[0], state: self.state) == self.options.compactDocCompression
+            {
+                continue
+            }
             try Merger.merge(run, state: self.state, compression: self.options.compactDocCompression)
         }
-    }
-
-    /// How the docs of `segment` are compressed (opens the segment; reads its docs trailer).
-    private func docCompression(of segment: SegmentInfo) throws(StoreError) -> DocCompression {
-        try Self.docCompression(of: segment, state: self.state)
     }
 
     /// Drops whole segments, oldest first: those whose newest event is older than `maxAge` before
