@@ -142,9 +142,10 @@ struct ImportCommand: OutputCommand {
             options.flushEvents = self.flushEvents
             options.mergeFactor = self.mergeFactor
             options.backgroundFlush = true
-            // An import's WAL is transient (deleted once its events are in a segment; the file is the
-            // durable copy), so compressing it only costs CPU (about 2.5% of an auth.log import).
-            options.compressWAL = false
+            // No WAL: the files being imported are the durable copy, and the manifest's checkpoints
+            // move only with published segments, so a crash resumes from the last segment (exactly
+            // once). Writing the WAL cost 12% of a one-core auth.log import (3.28 s against 2.87 s).
+            options.writeWAL = false
             writer = try StoreWriter(directory: directory, options: options)
         } catch {
             errors.write("logbox import: \(directory): \(error)\n")

@@ -22,6 +22,12 @@ public struct StoreOptions: Sendable {
     /// the daemon, whose WAL holds the only copy of events until they are flushed; a bulk import,
     /// whose source file stays the durable copy, turns it off to save the CPU.
     public var compressWAL = true
+    /// Write appended batches to the WAL at all. Off only for a bulk import, whose source files are
+    /// the durable copy: the manifest's checkpoints move only with published segments, so after a
+    /// crash the import resumes from the last published segment and re-reads what the lost
+    /// memtable held (exactly once, as with a WAL); until a flush nothing appended is durable, and
+    /// `sync` makes nothing durable either (call `flush`).
+    public var writeWAL = true
     /// A WAL file rolls over at this size.
     public var walFileSize = 64 << 20
     /// Merge this many neighbouring segments of one size tier into one.

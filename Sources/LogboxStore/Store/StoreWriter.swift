@@ -266,7 +266,9 @@ public final class StoreWriter {
             into: &self.payloadWriter
         )
         let payload = self.payloadWriter.bytes
-        let sequence = try self.wal.append(payload, compress: self.options.compressWAL)
+        let sequence =
+            self.options.writeWAL
+            ? try self.wal.append(payload, compress: self.options.compressWAL) : self.wal.reserveSequence()
         self.rateWindowEvents += batch.count
         if self.memtableSince == nil && batch.count > 0 { self.memtableSince = self.options.clock() }
         // The batch keeps an exact-size copy of the payload: the memtable (two of them with a flush

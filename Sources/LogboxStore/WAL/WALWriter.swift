@@ -183,6 +183,17 @@ public struct WALWriter: ~Copyable, Sendable {
         return sequence
     }
 
+    /// Takes the next sequence for a batch that is not written to the WAL (`StoreOptions.writeWAL`
+    /// off): the manifest's WAL sequence keeps counting batches, so a later writer that does write
+    /// records continues above every sequence a segment covers.
+    public mutating func reserveSequence() -> UInt64 {
+        let sequence = self.nextSequence
+        // Nothing of this sequence is in a file, so there is nothing to sync for it.
+        if !self.hasUnsyncedRecords { self.lastSyncedSequence = sequence }
+        self.nextSequence += 1
+        return sequence
+    }
+
     /// Makes every record appended so far durable (`fdatasync` of the current file).
     ///
     /// - Throws: the fsync error, which is sticky: see the type's documentation.
