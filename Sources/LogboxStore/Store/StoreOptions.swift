@@ -18,9 +18,8 @@ public struct StoreOptions: Sendable {
     public var flushThreads = 1
     /// Group commit: the WAL is fsynced at least this often while records arrive.
     public var syncInterval: Duration = .milliseconds(100)
-    /// LZ4-compress WAL record payloads (kept only where smaller; replay reads both kinds). On for
-    /// the daemon, whose WAL holds the only copy of events until they are flushed; a bulk import,
-    /// whose source file stays the durable copy, turns it off to save the CPU.
+    /// LZ4-compress WAL record payloads (kept only where smaller; replay reads both kinds): a
+    /// daemon's WAL holds the only copy of events until they are flushed, and is fsynced often.
     public var compressWAL = true
     /// Write appended batches to the WAL at all. Off only for a bulk import, whose source files are
     /// the durable copy: the manifest's checkpoints move only with published segments, so after a
