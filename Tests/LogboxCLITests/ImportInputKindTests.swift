@@ -60,7 +60,9 @@ struct ImportInputKindTests {
         defer { directory.remove() }
         directory.write("auth.log", ImportConfigTests.authLog)
         let data = "\(directory.path)/data"
-        let result = try runCaptured(["import", "--data-dir", data, "--parser", "rfc3164", "\(directory.path)/auth.log"])
+        let result = try runCaptured([
+            "import", "--data-dir", data, "--parser", "rfc3164", "\(directory.path)/auth.log",
+        ])
         #expect(result.status == 0, "\(result.errors)")
         #expect(try StoreSnapshot(directory: data).segments.map(\.docCount) == [4])
         #expect(try FileManager.default.contentsOfDirectory(atPath: StoreWriter.walDirectory(data)) == ["000001.wal"])

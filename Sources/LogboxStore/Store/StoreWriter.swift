@@ -248,8 +248,9 @@ public final class StoreWriter {
 
     /// Writes `batch` to the WAL and the memtable. Durable after the next `sync` (or the group-commit
     /// interval); with `StoreOptions.writeWAL` off it goes to the memtable only and is durable once
-    /// its segment is published. `checkpoints` are the input positions this batch reaches. When it throws, the
-    /// batch was not taken (a failed WAL write leaves no partial record) and may be appended again.
+    /// its segment is published. `checkpoints` are the input positions this batch reaches. When it
+    /// throws, the batch was not taken (a failed WAL write leaves no partial record) and may be
+    /// appended again.
     public func append(
         _ batch: EventBatch,
         source: String,
