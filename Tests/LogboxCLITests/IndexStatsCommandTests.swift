@@ -13,7 +13,8 @@ struct IndexStatsCommandTests {
 
     @Test("--fields: a row per indexed field whose postings add up to the store's split")
     func fieldTable() throws {
-        let directory = try TemporaryDirectory()
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
         var lines = ""
         for index in 0..<300 {
             let minute = index / 60 < 10 ? "0\(index / 60)" : "\(index / 60)"

@@ -155,4 +155,12 @@ public final class MappedFile: @unchecked Sendable {
     deinit {
         if let base = self.base { munmap(UnsafeMutableRawPointer(mutating: base), self.count) }
     }
+
+    /// Drops the pages of the file this process has resident (`MADV_DONTNEED`), so that a reader
+    /// passing once over many segments (`verify`) holds one segment's pages, not the store's. The
+    /// bytes stay readable: the next access maps them in again from the page cache.
+    public func releaseResidentPages() {
+        guard let base = self.base else { return }
+        _ = madvise(UnsafeMutableRawPointer(mutating: base), self.count, MADV_DONTNEED)
+    }
 }

@@ -34,6 +34,8 @@ public enum StoreVerifier {
             } catch {
                 report.problems.append(Problem(segment: segment.id, error: error))
             }
+            // Every byte was read: without this, verify's RSS grows to the size of the store.
+            segment.releaseResidentPages()
         }
         do throws(StoreError) {
             let walReport = try WALReader.replay(

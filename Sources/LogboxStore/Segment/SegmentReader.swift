@@ -22,6 +22,8 @@ public final class SegmentReader: Sendable {
     private let pin: Int32
     /// Each data file's body and the checksum its footer gives, for `verifyChecksums`.
     private let bodies: [(name: String, body: ByteStorage, crc: UInt32)]
+    /// The mapped data files, for `releaseResidentPages`.
+    private let mappings: [MappedFile]
 
     public static let fileNames = ["terms", "postings", "columns", "docs"]
 
@@ -37,10 +39,12 @@ public final class SegmentReader: Sendable {
         do throws(StoreError) {
             self.meta = try SegmentMeta.decode(try fileSystem.readFile(metaPath), name: "\(name)/meta")
             var bodies: [(name: String, body: ByteStorage, crc: UInt32)] = []
+            var mappings: [MappedFile] = []
             func body(_ file: String, _ kind: FileFooter.Kind, _ versions: ClosedRange<UInt16>) throws(StoreError)
                 -> ByteStorage
             {
                 let mapped = try MappedFile(path: "\(directory)/\(file)", name: "\(name)/\(file)")
+                mappings.append(mapped)
                 let opened = try FileFooter.open(
                     ByteStorage(mapped),
                     kind: kind,
@@ -63,6 +67,7 @@ public final class SegmentReader: Sendable {
             self.columns = try located("columns") { () throws(StoreError) in try ColumnsReader(body: columns) }
             self.docs = try located("docs") { () throws(StoreError) in try DocStoreReader(body: docs) }
             self.bodies = bodies
+            self.mappings = mappings
         } catch {
             Glibc.close(pin)
             throw error
@@ -71,6 +76,12 @@ public final class SegmentReader: Sendable {
     }
 
     deinit { Glibc.close(self.pin) }
+
+    /// Drops this process's resident pages of the segment's files (they stay readable), for a
+    /// reader done with the segment for now: `verify` calls it after each one.
+    public func releaseResidentPages() {
+        for mapping in self.mappings { mapping.releaseResidentPages() }
+    }
 
     /// Checks every data file's body against its footer's checksum (reads every byte).
     /// - Throws: `StoreError(.corrupt)` naming the first file whose checksum does not hold.
