@@ -22,6 +22,8 @@ final class EngineCorpus: Sendable {
         "ts=2026-11-01T10:00:07Z level=WARNING msg=\"retrying request\" client=[2001:db8::2] status=503 attempt=3",
         "ts=2026-11-01T10:00:08Z level=error msg=\"Failed password for root from 198.51.100.4\" client=198.51.100.4 status=401",
         "ts=2026-11-01T10:00:09Z level=info msg=\"ünïcödé ÅÄÖ ok\" client=2001:DB8:0:0:0:0:0:3 status=200 bytes=18446744073709551616",
+        // No message field: a message regex matches its line (whose words have no postings).
+        #"{"ts":"2026-11-01T10:00:10Z","level":"warn","note":"Failed password for root from 203.0.113.9 port 22"}"#,
         "plain line without any structure at all 12345",
         "another plain line: timeout after 99ms — em-dash and 🙂 emoji",
         "---",
@@ -282,7 +284,14 @@ struct FilterGenerator {
             case 5: matcher = .wildcard(self.wildcard(self.random.pick(v.messageTerms)))
             case 6:
                 let term = Self.regexLiteral(self.random.pick(v.messageTerms))
-                matcher = .regex(self.random.pick([term, "(?i)\(term)", "\(term)\\s+\\w+", "^\(term)", "\\d{3,}ms"]))
+                // Phrases give regexes with whole words inside, which the engine prefilters by.
+                let phrase = Self.regexLiteral(self.random.pick(v.phrases))
+                matcher = .regex(
+                    self.random.pick([
+                        term, "(?i)\(term)", "\(term)\\s+\\w+", "^\(term)", "\\d{3,}ms", phrase,
+                        "(?i)\(self.mixCase(phrase)) ", "\(phrase) \\S+ \(term)", "x?\(phrase)|\(term)",
+                    ])
+                )
             case 7:
                 matcher =
                     self.random.chance(0.3)

@@ -86,7 +86,7 @@ struct SegmentLeavesTests {
         #expect(try StoreVerifier.verify(directory: directory.path).isClean)
     }
 
-    @Test("meta version 1 decodes with one leaf, the segment itself; bad leaf counts are corrupt")
+    @Test("meta versions 1 and 2 still decode (one leaf, messageless docs not known); bad counts are corrupt")
     func versionOne() throws {
         let meta = SegmentMeta(
             id: 42,
@@ -109,24 +109,38 @@ struct SegmentLeavesTests {
         #expect(decoded.leaves == meta.leaves)
         #expect(decoded == meta)
 
-        // Version 1: the same body without the leaves (count 2, then 40 3 41 4: five one-byte varints).
-        let body = try FileFooter.open(encoded, kind: .meta, versions: 2...2, name: "meta").body
-        let old = FileFooter.seal(Array(body.dropLast(5)), kind: .meta, version: 1)
+        // Version 3 ends in 1 + the count of docs without a message: 0 here, not known.
+        let body = try FileFooter.open(encoded, kind: .meta, versions: 3...3, name: "meta").body
+        #expect(body.last == 0)
+        var counted = meta
+        counted.messagelessDocs = 2
+        #expect(try SegmentMeta.decode(counted.encode(), name: "meta").messagelessDocs == 2)
+        // Version 2: the same body without that count.
+        let two = FileFooter.seal(Array(body.dropLast(1)), kind: .meta, version: 2)
+        #expect(try SegmentMeta.decode(two, name: "meta") == meta)
+        // Version 1: nor the leaves (count 2, then 40 3 41 4: five one-byte varints).
+        let old = FileFooter.seal(Array(body.dropLast(6)), kind: .meta, version: 1)
         let fromOld = try SegmentMeta.decode(old, name: "meta")
         #expect(fromOld.leaves == [SegmentLeaf(id: 42, docCount: 7)])
+        #expect(fromOld.messagelessDocs == nil)
 
-        // Leaves that do not add up to the doc count.
+        // Leaves that do not add up to the doc count; more docs without a message than docs.
         var wrong = Array(body)
-        wrong[wrong.count - 1] = 5
+        wrong[wrong.count - 2] = 5
         #expect(throws: StoreError.self) {
-            try SegmentMeta.decode(FileFooter.seal(wrong, kind: .meta, version: 2), name: "meta")
+            try SegmentMeta.decode(FileFooter.seal(wrong, kind: .meta, version: 3), name: "meta")
+        }
+        var tooMany = Array(body)
+        tooMany[tooMany.count - 1] = 9
+        #expect(throws: StoreError.self) {
+            try SegmentMeta.decode(FileFooter.seal(tooMany, kind: .meta, version: 3), name: "meta")
         }
         // A version from the future is refused with a message that says which ones this build reads.
         do {
-            _ = try SegmentMeta.decode(FileFooter.seal(Array(body), kind: .meta, version: 3), name: "meta")
-            Issue.record("version 3 was accepted")
+            _ = try SegmentMeta.decode(FileFooter.seal(Array(body), kind: .meta, version: 4), name: "meta")
+            Issue.record("version 4 was accepted")
         } catch {
-            #expect(error.message.contains("this build reads 1 to 2"))
+            #expect(error.message.contains("this build reads 1 to 3"))
         }
     }
 }

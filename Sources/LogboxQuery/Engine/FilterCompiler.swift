@@ -150,7 +150,10 @@ struct FilterCompiler {
         case .exists:
             return self.leaf(clause, .messageExists)
         case .regex(let pattern):
-            return self.leaf(clause, .messageRegex(try Self.regex(pattern, clause)))
+            return self.leaf(
+                clause,
+                .messageRegex(try Self.regex(pattern, clause), requiredTerms: RegexRequiredTerms.terms(of: pattern))
+            )
         case .cidr(let network):
             try Self.check(network, clause)
             return self.leaf(clause, .verifyField(name: IndexingRules.messageField, test: .cidr(network)))

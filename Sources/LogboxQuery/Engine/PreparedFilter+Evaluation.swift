@@ -133,7 +133,7 @@ extension PreparedLeaf {
                 for index in 0..<state.tokenizer.count where glob.matches(state.tokenizer.term(index)) { return true }
             }
             return false
-        case .messageRegex(let regex):
+        case .messageRegex(let regex, _):
             let matcher = state.matcher(self.id, regex)
             var fields = 0
             for field in 0..<event.fieldCount where event.nameEquals(field, message) {

@@ -100,8 +100,9 @@ enum LeafTest: Sendable {
     case messagePrefixPhrase(terms: [[UInt8]], prefix: [UInt8])
     /// A message term matching the (lower-cased) pattern.
     case messageWildcard(Glob)
-    /// The message text (or the line when there is no message field) matches.
-    case messageRegex(PCRE2Regex)
+    /// The message text (or the line when there is no message field) matches; every match holds
+    /// `requiredTerms` as whole terms (`RegexRequiredTerms`), which narrows the events to read.
+    case messageRegex(PCRE2Regex, requiredTerms: [[UInt8]])
     /// The event has a message field.
     case messageExists
     /// The field's exact term passes `test` (any of its values, for a repeated field).

@@ -197,6 +197,18 @@ struct SegmentExecutor {
                 $0.starts(with: prefix)
             }
             return try self.verify(leaf, within: candidates)
+        case .messageRegex(_, let required) where !required.isEmpty && self.segment.meta.messagelessDocs == 0:
+            // Every event has a message, and a match holds each required term: read only those
+            // events. (An event without a message is matched on its line, whose words have no postings.)
+            var candidates = within
+            for term in required {
+                candidates = try self.eval(
+                    .leaf(PreparedLeaf(id: leaf.id, column: leaf.column, test: .messageTerms([term]))),
+                    within: candidates
+                )
+                if candidates?.isEmpty == true { return [] }
+            }
+            return try self.verify(leaf, within: candidates)
         case .messageRegex, .messageExists, .verifyField:
             return try self.verify(leaf, within: within)
         case .fieldExists(let name):

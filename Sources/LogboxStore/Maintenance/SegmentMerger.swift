@@ -58,7 +58,11 @@ struct SegmentMerger {
             skippedFields: inputs.reduce(0) { $0 + $1.meta.skippedFields },
             droppedColumns: dropped.sorted(),
             rawBytes: rawBytes,
-            leaves: inputs.flatMap(\.meta.effectiveLeaves)
+            leaves: inputs.flatMap(\.meta.effectiveLeaves),
+            messagelessDocs: inputs.reduce(0 as Int?) { total, input in
+                guard let total, let docs = input.meta.messagelessDocs else { return nil }
+                return total + docs
+            }
         )
     }
 

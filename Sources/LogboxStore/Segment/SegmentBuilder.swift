@@ -34,6 +34,8 @@ struct SegmentBuilder {
     private var truncatedTerms = 0
     private var skippedFields = 0
     private var rawBytes: UInt64 = 0
+    /// Events without a `message` field (`SegmentMeta.messagelessDocs`).
+    private var messagelessDocs = 0
     private let sourceField: UInt32
     private let fileField: UInt32
     private let messageField: UInt32
@@ -95,11 +97,14 @@ struct SegmentBuilder {
         // value would cost a retain and a release each.
         event.line.withUnsafeBufferPointer { line in
             event.extra.withUnsafeBufferPointer { extra in
+                var hasMessage = false
                 for field in event.fields {
+                    hasMessage = hasMessage || field.name == self.messageField
                     let (inExtra, range) = event.rawLocation(field)
                     let raw = UnsafeBufferPointer(rebasing: (inExtra ? extra : line)[range])
                     self.add(field: field, raw: raw, of: event, doc: doc)
                 }
+                if !hasMessage { self.messagelessDocs += 1 }
             }
         }
     }
@@ -279,7 +284,8 @@ struct SegmentBuilder {
             skippedFields: self.skippedFields,
             droppedColumns: columns.droppedKeywordFields,
             rawBytes: self.rawBytes,
-            leaves: [SegmentLeaf(id: self.id, docCount: Int(self.docCount))]
+            leaves: [SegmentLeaf(id: self.id, docCount: Int(self.docCount))],
+            messagelessDocs: self.messagelessDocs
         )
         return (files, meta)
     }

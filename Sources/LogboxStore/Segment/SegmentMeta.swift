@@ -17,12 +17,14 @@
 /// leafCount          varint    (version 2) the flushed segments this one holds, in doc order:
 ///   id               varint      the flushed segment's id
 ///   docCount         varint      its docs: leaf i covers the docCount docs after those of leaves 0..<i
+/// messageless        varint    (version 3) 1 + the number of docs without a `message` field; 0: not known
 /// ```
-/// Version 1 (no leaves) still reads: its one leaf is the segment itself.
+/// Versions 1 (no leaves: its one leaf is the segment itself) and 2 (messageless docs not known)
+/// still read.
 public struct SegmentMeta: Sendable, Hashable {
-    public static let version: UInt16 = 2
+    public static let version: UInt16 = 3
     /// The versions `decode` reads.
-    public static let readableVersions: ClosedRange<UInt16> = 1...2
+    public static let readableVersions: ClosedRange<UInt16> = 1...3
 
     public var id: UInt64
     public var level: UInt8
@@ -44,6 +46,10 @@ public struct SegmentMeta: Sendable, Hashable {
     /// of the leaves above H (`logbox query --follow`). Empty only before `encode`, which then
     /// writes the segment itself as its one leaf.
     public var leaves: [SegmentLeaf] = []
+    /// How many docs have no `message` field (nil when not known: a segment of meta version 1 or
+    /// 2, or merged from one). A message regex matches such an event's whole line, whose words are
+    /// not indexed, so the query engine prefilters a regex by its terms only where this is 0.
+    public var messagelessDocs: Int?
 
     /// `leaves`, or the segment itself when none were set.
     public var effectiveLeaves: [SegmentLeaf] {
@@ -57,6 +63,7 @@ public struct SegmentMeta: Sendable, Hashable {
             && lhs.fileSizes.map(\.bytes) == rhs.fileSizes.map(\.bytes) && lhs.truncatedTerms == rhs.truncatedTerms
             && lhs.skippedFields == rhs.skippedFields && lhs.droppedColumns == rhs.droppedColumns
             && lhs.rawBytes == rhs.rawBytes && lhs.effectiveLeaves == rhs.effectiveLeaves
+            && lhs.messagelessDocs == rhs.messagelessDocs
     }
 
     public func hash(into hasher: inout Hasher) {
@@ -92,6 +99,7 @@ public struct SegmentMeta: Sendable, Hashable {
             writer.varint(leaf.id)
             writer.varint(leaf.docCount)
         }
+        writer.varint(self.messagelessDocs.map { $0 + 1 } ?? 0)
         return FileFooter.seal(writer.bytes, kind: .meta, version: Self.version)
     }
 
@@ -141,6 +149,11 @@ public struct SegmentMeta: Sendable, Hashable {
             } else {
                 leaves = [SegmentLeaf(id: id, docCount: docCount)]
             }
+            var messagelessDocs: Int?
+            if version >= 3 {
+                let stored = try reader.count(limit: docCount + 1)
+                messagelessDocs = stored == 0 ? nil : stored - 1
+            }
             guard reader.isAtEnd else {
                 throw StoreError(.corrupt, offset: Int64(reader.offset), "bytes after the meta")
             }
@@ -158,7 +171,8 @@ public struct SegmentMeta: Sendable, Hashable {
                 skippedFields: skippedFields,
                 droppedColumns: dropped,
                 rawBytes: rawBytes,
-                leaves: leaves
+                leaves: leaves,
+                messagelessDocs: messagelessDocs
             )
         } catch {
             throw error.located(in: name)
