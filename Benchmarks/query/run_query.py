@@ -20,6 +20,7 @@ are ripgrep's median over Logbox's. Progress goes to stderr, the markdown report
 
 import json
 import os
+import shutil
 import shlex
 import sqlite3
 import statistics
@@ -93,6 +94,9 @@ def main():
 
     data = os.path.join(corpus, "logbox-data")
     if not os.path.exists(os.path.join(corpus, "logbox-data.done")):
+        # From scratch: a store left by an interrupted run (or an older build) would be resumed,
+        # its segments kept as they were written. Delete logbox-data.done to re-import.
+        shutil.rmtree(data, ignore_errors=True)
         log("Importing into", data)
         start = time.perf_counter()
         run([logbox, "import", "--data-dir", data, *paths], stdout=sys.stderr)
