@@ -99,6 +99,20 @@ struct RegexPrefilterTests {
         #expect(try StoreSnapshot(directory: directory.path).segments.map(\.meta.messagelessDocs) == [1])
     }
 
+    @Test("`message:*` reads no event where the meta says all or none have a message")
+    func messageExists() throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        let snapshot = try Self.store(directory)
+        // Only the second segment (2 events, one without a message) is read one by one.
+        let tight = QueryEngine(
+            snapshot: snapshot,
+            limits: CostLimits(maximumExpandedTerms: .max, maximumVerifiedEvents: 2, timeBudget: nil)
+        )
+        let prepared = try tight.prepare(.match(Clause(field: "message", matcher: .exists, column: 1)))
+        #expect(try tight.count(prepared, in: .everything) == 5)
+    }
+
     @Test("the prefilter reads fewer events and finds the same ones, lines without a message included")
     func sameMatches() throws {
         let directory = TemporaryDirectory()

@@ -209,6 +209,10 @@ struct SegmentExecutor {
                 if candidates?.isEmpty == true { return [] }
             }
             return try self.verify(leaf, within: candidates)
+        case .messageExists where self.segment.meta.messagelessDocs == 0:
+            return within ?? self.allDocs
+        case .messageExists where self.segment.meta.messagelessDocs == Int(self.docCount):
+            return []
         case .messageRegex, .messageExists, .verifyField:
             return try self.verify(leaf, within: within)
         case .fieldExists(let name):
