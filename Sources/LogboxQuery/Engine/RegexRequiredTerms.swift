@@ -10,13 +10,14 @@ import LogboxCore
 /// escape like `\d` ends a run, and a `?`, `*` or `{` drops the atom before it). A word of a run
 /// (the `Tokenizer`'s word bytes) counts only when separator bytes of the same run stand on both
 /// its sides: `from 203\.0\.113\.\d+ port` gives `203 0 113` (`from` could end a longer word,
-/// `port` begin one). Terms are folded and cut as the `Tokenizer` does, so a case-insensitive
-/// pattern needs the same terms.
+/// `port` begin one). Terms are folded and cut as the `Tokenizer` does; after `(?i)` a term is
+/// kept only when it has no letter whose caseless match the tokenizer does not fold to it.
 enum RegexRequiredTerms {
     static func terms(of pattern: String) -> [[UInt8]] {
         var bytes = Array(pattern.utf8)
-        let caseless = Array("(?i)".utf8)
-        if bytes.starts(with: caseless) { bytes.removeFirst(caseless.count) }
+        let caselessOption = Array("(?i)".utf8)
+        let caseless = bytes.starts(with: caselessOption)
+        if caseless { bytes.removeFirst(caselessOption.count) }
         var runs: [[UInt8]] = []
         var run: [UInt8] = []
         func endRun() {
@@ -88,13 +89,22 @@ enum RegexRequiredTerms {
                     run[start..<end].withUnsafeBufferPointer { tokenizer.tokenize($0) }
                     if tokenizer.count == 1 {
                         let term = Array(tokenizer.term(0))
-                        if !terms.contains(term) { terms.append(term) }
+                        if !terms.contains(term), !caseless || Self.foldsLikeTheTokenizer(term) {
+                            terms.append(term)
+                        }
                     }
                 }
                 start = end
             }
         }
         return terms
+    }
+
+    /// Whether a caseless match of `term` can only be text the `Tokenizer` folds to `term`: it
+    /// folds ASCII letters only, while PCRE2 also matches `é` with `É`, `k` with the Kelvin sign
+    /// and `s` with the long s (U+017F).
+    private static func foldsLikeTheTokenizer(_ term: [UInt8]) -> Bool {
+        term.allSatisfy { $0 < 0x80 && $0 != UInt8(ascii: "k") && $0 != UInt8(ascii: "s") }
     }
 
     /// Escapes that stand for a class or an assertion and take no arguments.
