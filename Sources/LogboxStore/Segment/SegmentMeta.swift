@@ -48,7 +48,8 @@ public struct SegmentMeta: Sendable, Hashable {
     public var leaves: [SegmentLeaf] = []
     /// How many docs have no `message` field (nil when not known: a segment of meta version 1 or
     /// 2, or merged from one). A message regex matches such an event's whole line, whose words are
-    /// not indexed, so the query engine prefilters a regex by its terms only where this is 0.
+    /// not indexed, so the query engine prefilters a regex by its terms only where this is 0; where
+    /// it is 0 or every doc, `message:*` needs no event read.
     public var messagelessDocs: Int?
 
     /// `leaves`, or the segment itself when none were set.
