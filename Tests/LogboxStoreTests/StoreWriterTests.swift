@@ -52,6 +52,11 @@ struct StoreWriterTests {
     static func storedLines(_ directory: String) throws -> [String] {
         let snapshot = try StoreSnapshot(directory: directory)
         #expect(snapshot.unreadable.isEmpty)
+        return try Self.storedLines(snapshot)
+    }
+
+    /// Every stored event's line, from every segment of `snapshot`.
+    static func storedLines(_ snapshot: StoreSnapshot) throws -> [String] {
         var lines: [String] = []
         for segment in snapshot.segments {
             try segment.docs.events(in: 0..<UInt32(segment.docCount)) { _, event in
@@ -91,21 +96,29 @@ struct StoreWriterTests {
         }
     }
 
+    /// Writes every sample batch into a store at `directory`, in segments of 1,000 events, unmerged;
+    /// returns the manifest it left.
+    @discardableResult
+    static func storeAllBatches(_ directory: String) throws -> Manifest {
+        var options = StoreOptions()
+        options.flushEvents = 1000
+        options.backgroundMerges = false
+        let writer = try StoreWriter(directory: directory, options: options)
+        try Self.append(writer, Self.allBatches[...])
+        try writer.close()
+        return writer.manifest
+    }
+
     @Test("every event comes back once, and the index finds them: terms, phrases' positions, columns")
     func roundTrip() throws {
         let directory = TemporaryDirectory()
         defer { directory.remove() }
-        var options = StoreOptions()
-        options.flushEvents = 1000
-        options.backgroundMerges = false
-        let writer = try StoreWriter(directory: directory.path, options: options)
-        try Self.append(writer, Self.allBatches[...])
-        try writer.close()
+        let manifest = try Self.storeAllBatches(directory.path)
         #expect(try Self.storedLines(directory.path).sorted() == Self.allLines.sorted())
 
         // Brute force over the parsed batches against the index, for a few exact terms and words.
         let snapshot = try StoreSnapshot(directory: directory.path)
-        #expect(snapshot.segments.count == writer.manifest.segments.count)
+        #expect(snapshot.segments.count == manifest.segments.count)
         func indexCount(_ field: String, _ term: String) throws -> Int {
             var total = 0
             for segment in snapshot.segments {
