@@ -13,7 +13,7 @@ struct ImportCrashTests {
     }
 
     @Test("50 SIGKILLs during import, flushes and merges: every line once, verify clean")
-    func sigkill() throws {
+    func sigkill() async throws {
         try #require(
             FileManager.default.isExecutableFile(atPath: Self.binary.path),
             "no logbox binary at \(Self.binary.path)"
@@ -39,25 +39,29 @@ struct ImportCrashTests {
         let data = "\(directory.path)/data"
         let arguments = ["import", "--data-dir", data, "--flush-events", "1500", "--merge-factor", "2"] + paths
 
-        var random = SeededRandom(seed: 2026)
-        var killed = 0
-        var finishedEarly = 0
-        for _ in 0..<50 {
-            let process = try Self.start(arguments)
-            // A random moment: from just after start (opening, replaying) to well into the import.
-            usleep(UInt32(20_000 + random.next(below: 600_000)))
-            if process.isRunning {
-                kill(process.processIdentifier, SIGKILL)
-                killed += 1
-            } else {
-                finishedEarly += 1
+        // The kills run on a thread of their own (`OffPool`): 50 imports with sleeps in between
+        // would hold a cooperative thread for half a minute.
+        let (killed, started) = await OffPool.run { () -> (Int, Result<Void, any Error>) in
+            var random = SeededRandom(seed: 2026)
+            var killed = 0
+            for _ in 0..<50 {
+                let process: Process
+                do { process = try Self.start(arguments) } catch { return (killed, .failure(error)) }
+                // A random moment: from just after start (opening, replaying) to well into the import.
+                usleep(UInt32(20_000 + random.next(below: 600_000)))
+                if process.isRunning {
+                    kill(process.processIdentifier, SIGKILL)
+                    killed += 1
+                }
+                process.waitUntilExit()
             }
-            process.waitUntilExit()
+            return (killed, .success(()))
         }
+        try started.get()
         #expect(killed >= 40, "only \(killed) runs were killed mid-way; the corpus imports too fast to test")
 
         let final = try Self.start(arguments)
-        final.waitUntilExit()
+        await OffPool.exit(of: final)
         #expect(final.terminationStatus == 0)
 
         let snapshot = try StoreSnapshot(directory: data)
@@ -74,7 +78,7 @@ struct ImportCrashTests {
     }
 
     @Test("Ctrl-C stops an import cleanly: what it stored is durable and the same command finishes the job")
-    func interrupt() throws {
+    func interrupt() async throws {
         try #require(
             FileManager.default.isExecutableFile(atPath: Self.binary.path),
             "no logbox binary at \(Self.binary.path)"
@@ -89,16 +93,22 @@ struct ImportCrashTests {
         let data = "\(directory.path)/data"
         let arguments = ["import", "--data-dir", data, "--flush-events", "5000", path]
         let process = try Self.start(arguments)
-        usleep(1_000_000)
-        try #require(process.isRunning, "the import finished before it could be interrupted")
-        kill(process.processIdentifier, SIGINT)
-        process.waitUntilExit()
+        // A second into the import, on a thread of its own: a cooperative thread may come back
+        // to this test much later, after the import has finished.
+        let interrupted = await OffPool.run { () -> Bool in
+            usleep(1_000_000)
+            guard process.isRunning else { return false }
+            kill(process.processIdentifier, SIGINT)
+            process.waitUntilExit()
+            return true
+        }
+        try #require(interrupted, "the import finished before it could be interrupted")
         #expect(process.terminationStatus == 130)
         let stored = try StoreSnapshot(directory: data).eventCount
         #expect(stored > 0 && stored < 300_000)
         #expect(try StoreVerifier.verify(directory: data).isClean)
         let rerun = try Self.start(arguments)
-        rerun.waitUntilExit()
+        await OffPool.exit(of: rerun)
         #expect(rerun.terminationStatus == 0)
         #expect(try StoreSnapshot(directory: data).eventCount == 300_000)
     }

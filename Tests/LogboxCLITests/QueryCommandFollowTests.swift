@@ -30,18 +30,8 @@ struct QueryCommandFollowTests {
         }
     }
 
-    /// Polls until `condition` holds or `seconds` pass.
-    private func wait(seconds: Double, until condition: () -> Bool) -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if condition() { return true }
-            usleep(50_000)
-        }
-        return condition()
-    }
-
     @Test("appending N matching events while following prints each exactly once, through flushes and merges")
-    func follow() throws {
+    func follow() async throws {
         try #require(
             FileManager.default.isExecutableFile(atPath: Self.binary.path),
             "no logbox binary at \(Self.binary.path)"
@@ -82,7 +72,7 @@ struct QueryCommandFollowTests {
             if process.isRunning { kill(process.processIdentifier, SIGKILL) }
             output.fileHandleForReading.readabilityHandler = nil
         }
-        #expect(self.wait(seconds: 20) { collected.events.count >= 3 }, "the initial tail never came")
+        #expect(await OffPool.wait(seconds: 20) { collected.events.count >= 3 }, "the initial tail never came")
         #expect(collected.events.map(\.sequence) == [1, 2, 3])
 
         // N matching events in 12 flushes, mixed with noise; merges run in the background meanwhile.
@@ -94,11 +84,11 @@ struct QueryCommandFollowTests {
             }
             try appendJSONLines(matching + lines(3, matching: false), to: writer)
             try writer.flush()
-            if round == 6 { writer.waitForMerges() }
-            usleep(UInt32(50_000 + round * 20_000))
+            if round == 6 { await OffPool.block { writer.waitForMerges() } }
+            try await Task.sleep(for: .milliseconds(50 + round * 20))
         }
         // Compaction rewrites everything into one segment: nothing may print twice.
-        writer.waitForMerges()
+        await OffPool.block { writer.waitForMerges() }
         #expect(writer.completedMerges > 0)
         try writer.compact()
         let last = lines(4, matching: true)
@@ -106,18 +96,19 @@ struct QueryCommandFollowTests {
         try appendJSONLines(last, to: writer)
         try writer.flush()
 
+        let expectedCount = expected.count
         #expect(
-            self.wait(seconds: 30) { collected.events.count >= expected.count },
+            await OffPool.wait(seconds: 30) { collected.events.count >= expectedCount },
             "printed \(collected.events.count) of \(expected.count)"
         )
         // A little longer, to see that nothing comes twice late.
-        usleep(1_000_000)
+        try await Task.sleep(for: .seconds(1))
         let printed = collected.events
         #expect(printed.map(\.sequence) == expected)
         #expect(printed.allSatisfy { $0.message.hasPrefix("follow failure") })
 
         kill(process.processIdentifier, SIGINT)
-        process.waitUntilExit()
+        await OffPool.exit(of: process)
         #expect(process.terminationReason == .exit)
         #expect(process.terminationStatus == 130)
         try writer.close()

@@ -32,9 +32,13 @@ final class DaemonUnderTest {
     /// Starts the daemon with a config made for a free loopback port (tried again on another port
     /// when the chosen one was taken meanwhile), and waits until it answers `status`. Its standard
     /// input is `standardInput` (a pipe the test writes to), else the null device.
+    ///
+    /// The timeout is generous: this task polls on the cooperative pool, where it may wait behind
+    /// the synchronous tests queued when the whole suite starts (a minute on two cores), while the
+    /// daemon itself has long been up.
     func start(
         config makeConfig: ((Int) -> String)? = nil,
-        timeout: Double = 30,
+        timeout: Double = 180,
         standardInput: Pipe? = nil
     ) async throws {
         for _ in 0..<5 {

@@ -22,7 +22,7 @@ struct SharedCorpusTests {
     }
 
     @Test("gen_logs.py with malformed lines: one event per line, no well-formed line flagged, flags ≤ malformed")
-    func generated() throws {
+    func generated() async throws {
         let directory = TemporaryDirectory()
         defer { directory.remove() }
         let process = Process()
@@ -32,7 +32,7 @@ struct SharedCorpusTests {
             "--malformed-rate", "0.01", "--quiet",
         ]
         try process.run()
-        process.waitUntilExit()
+        await OffPool.exit(of: process)
         try #require(process.terminationStatus == 0)
         let truth = try #require(
             try JSONSerialization.jsonObject(

@@ -53,10 +53,7 @@ struct SyslogRsyslogTests {
         // SIGKILL: the test process blocks SIGTERM in its threads and a spawned child inherits
         // that mask, so rsyslogd would never see a SIGTERM.
         kill(process.processIdentifier, SIGKILL)
-        _ = await Support.onThread {
-            process.waitUntilExit()
-            return true
-        }
+        await OffPool.exit(of: process)
         await tcp.shutdown()
         await udp.shutdown()
 

@@ -49,7 +49,7 @@ struct SyslogTCPTests {
         let count = 100_000
         let payload = Support.numberedLines("burst", count: count, octetCounting: octetCounting)
         let port = input.localPort
-        async let sent = Support.onThread {
+        async let sent = OffPool.run {
             let fd = Support.connectTCP(port: port)
             defer { close(fd) }
             var ok = true
@@ -79,7 +79,7 @@ struct SyslogTCPTests {
         let connections = 64
         let perConnection = 300
         let port = input.localPort
-        async let ports: [UInt16] = Support.onThread {
+        async let ports: [UInt16] = OffPool.run {
             let fds = (0..<connections).map { _ in Support.connectTCP(port: port) }
             // Half octet counting, half newline: each connection detects its own framing.
             for round in 0..<perConnection {
@@ -139,7 +139,7 @@ struct SyslogTCPTests {
         let fd = Support.connectTCP(port: input.localPort)
         defer { close(fd) }
         Support.sendAll(fd, Array("<13>Nov 29 10:00:00 h p: hello\n".utf8))
-        let closed = await Support.onThread { Support.waitForClose(fd, timeout: .seconds(10)) }
+        let closed = await OffPool.run { Support.waitForClose(fd, timeout: .seconds(10)) }
         #expect(closed)
         #expect(await Support.eventually { input.statistics.idleClosed == 1 && input.statistics.connectionsOpen == 0 })
         #expect(await Support.drain(input.batches, count: 1).map(\.text) == ["<13>Nov 29 10:00:00 h p: hello"])
@@ -163,7 +163,7 @@ struct SyslogTCPTests {
         let good = Support.connectTCP(port: input.localPort)
         defer { close(good) }
         Support.sendAll(bad, Array(stream.utf8))
-        #expect(await Support.onThread { Support.waitForClose(bad) })
+        #expect(await OffPool.run { Support.waitForClose(bad) })
         #expect(input.statistics.framingErrors == 1)
         let lastError = input.statistics.lastFramingError ?? ""
         #expect(lastError.contains(reason))
@@ -184,7 +184,7 @@ struct SyslogTCPTests {
         let second = Support.connectTCP(port: limited.localPort)
         #expect(await Support.eventually { limited.statistics.connectionsOpen == 2 })
         let third = Support.connectTCP(port: limited.localPort)
-        #expect(await Support.onThread { Support.waitForClose(third) })
+        #expect(await OffPool.run { Support.waitForClose(third) })
         #expect(limited.statistics.connectionsRejected == 1)
         for fd in [first, second, third] { close(fd) }
         await limited.shutdown()
@@ -195,7 +195,7 @@ struct SyslogTCPTests {
         let fd = Support.connectTCP(port: input.localPort)
         defer { close(fd) }
         Support.sendAll(fd, Array("<13>Nov 29 10:00:00 h p: refused\n".utf8))
-        #expect(await Support.onThread { Support.waitForClose(fd) })
+        #expect(await OffPool.run { Support.waitForClose(fd) })
         #expect(input.statistics.droppedNotAllowed == 1)
         #expect(input.batches.tryNext() == nil)
         await input.shutdown()
@@ -210,7 +210,7 @@ struct SyslogTCPTests {
         let payload = Support.numberedLines("slow", count: count, octetCounting: false)
         let port = input.localPort
         let progress = SyslogSentBytes()
-        async let sent = Support.onThread {
+        async let sent = OffPool.run {
             let fd = Support.connectTCP(port: port)
             defer { close(fd) }
             var start = 0
@@ -245,7 +245,7 @@ struct SyslogTCPTests {
         Support.sendAll(fd, Array("<13>Nov 29 10:00:00 h p: whole\n<13>Nov 29 10:00:00 h p: partial".utf8))
         #expect(await Support.eventually { input.statistics.received == 1 })
         await input.shutdown()
-        #expect(await Support.onThread { Support.waitForClose(fd) })
+        #expect(await OffPool.run { Support.waitForClose(fd) })
         var texts: [String] = []
         while let batch = await input.batches.next() {
             for i in 0..<batch.count { texts.append(String(decoding: batch.message(i), as: UTF8.self)) }

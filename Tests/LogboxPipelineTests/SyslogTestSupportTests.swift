@@ -2,6 +2,7 @@ import Foundation
 import LogboxCore
 import LogboxParse
 import LogboxPipeline
+import LogboxTestSupport
 import Testing
 
 /// Helpers shared by the syslog suites: real clients (`logger`, raw sockets on their own
@@ -117,20 +118,8 @@ enum SyslogTestSupport {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        return await Self.onThread {
-            process.waitUntilExit()
-            return process.terminationStatus
-        }
-    }
-
-    /// Runs blocking work (socket writes a receiver may hold back, waiting for a child) on a
-    /// thread of its own, so that it never occupies one of the few cooperative threads.
-    static func onThread<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
-        await withCheckedContinuation { continuation in
-            let thread = Thread { continuation.resume(returning: body()) }
-            thread.stackSize = 1 << 20
-            thread.start()
-        }
+        await OffPool.exit(of: process)
+        return process.terminationStatus
     }
 
     // MARK: Raw sockets

@@ -111,7 +111,7 @@ struct FlushIntervalTests {
     }
 
     @Test("many one-event flushes merge down to a few segments, events in order")
-    func manyTinySegments() throws {
+    func manyTinySegments() async throws {
         let directory = TemporaryDirectory()
         var options = StoreOptions()
         options.backgroundMerges = false
@@ -125,7 +125,7 @@ struct FlushIntervalTests {
             while true {
                 let before = writer.completedMerges
                 writer.scheduleMerge()
-                writer.waitForMerges()
+                await OffPool.block { writer.waitForMerges() }
                 if writer.completedMerges == before { break }
             }
         }

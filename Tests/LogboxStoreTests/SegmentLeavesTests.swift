@@ -40,7 +40,7 @@ struct SegmentLeavesTests {
     }
 
     @Test("flushed segments are their own leaf; merges (and merges of merges) concatenate leaves in doc order")
-    func throughMerges() throws {
+    func throughMerges() async throws {
         let directory = TemporaryDirectory()
         var options = StoreOptions()
         options.backgroundMerges = false
@@ -58,7 +58,7 @@ struct SegmentLeavesTests {
             while true {
                 let before = writer.completedMerges
                 writer.scheduleMerge()
-                writer.waitForMerges()
+                await OffPool.block { writer.waitForMerges() }
                 if writer.completedMerges == before { break }
             }
         }

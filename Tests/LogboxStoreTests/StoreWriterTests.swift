@@ -300,7 +300,7 @@ struct StoreWriterTests {
     }
 
     @Test("background merges store docs with LZ4HC, fresh segments with LZ4")
-    func mergedDocCompression() throws {
+    func mergedDocCompression() async throws {
         let directory = TemporaryDirectory()
         defer { directory.remove() }
         var options = StoreOptions()
@@ -309,7 +309,7 @@ struct StoreWriterTests {
         let writer = try StoreWriter(directory: directory.path, options: options)
         try Self.append(writer, Self.allBatches[...])
         try writer.flush()
-        writer.waitForMerges()
+        await OffPool.block { writer.waitForMerges() }
         try writer.close()
         let snapshot = try StoreSnapshot(directory: directory.path)
         #expect(snapshot.segments.contains { $0.meta.level > 0 })
@@ -320,7 +320,7 @@ struct StoreWriterTests {
     }
 
     @Test("a quiet store recompresses its final segments with deflate, one at a time; a busy one does not")
-    func recompressWhenQuiet() throws {
+    func recompressWhenQuiet() async throws {
         let directory = TemporaryDirectory()
         defer { directory.remove() }
         let clock = FlushIntervalTests.FakeClock()
@@ -337,7 +337,7 @@ struct StoreWriterTests {
         while true {
             let before = writer.completedMerges
             writer.scheduleMerge()
-            writer.waitForMerges()
+            await OffPool.block { writer.waitForMerges() }
             if writer.completedMerges == before { break }
         }
         let finals = writer.manifest.segments.filter { $0.docCount > 800 }
@@ -347,17 +347,17 @@ struct StoreWriterTests {
         // A busy window (thousands of events in 10 s), then a quiet one still too short to judge.
         clock.advance(.seconds(10))
         try writer.maintain()
-        writer.waitForMerges()
+        await OffPool.block { writer.waitForMerges() }
         #expect(writer.completedMerges == merged)
         clock.advance(.seconds(9))
         try writer.maintain()
-        writer.waitForMerges()
+        await OffPool.block { writer.waitForMerges() }
         #expect(writer.completedMerges == merged)
         // A quiet window: one segment per call, oldest first, until every final one is deflate.
         clock.advance(.seconds(1))
         for round in 1...(finals.count + 2) {
             try writer.maintain()
-            writer.waitForMerges()
+            await OffPool.block { writer.waitForMerges() }
             #expect(writer.completedMerges == merged + min(round, finals.count))
         }
         try writer.close()
