@@ -232,7 +232,7 @@ struct DocStoreTests {
         let events = self.randomEvents(200, seed: 0x2)
         var body = self.store(events, compression: .lz4hc(3))
         let versionAt = body.count - 4
-        #expect(body[versionAt] == 3 && body[versionAt + 1] == 0)
+        #expect(body[versionAt] == 4 && body[versionAt + 1] == 0)
         body[versionAt] = 2
         #expect(try self.scan(try DocStoreReader(body: body[...]), 0..<200) == events)
         body[versionAt + 2] = 0x83

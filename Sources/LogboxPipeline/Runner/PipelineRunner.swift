@@ -90,7 +90,7 @@ public final class PipelineRunner: Service, Sendable {
         options.flushThreads = 2
         options.flushEvents = 16_384
         // Below 2,000 events/s (most hours of a small shop's day) the merge thread's spare time
-        // deflates cold segments: docs 0.205 -> 0.162 x raw, as `logbox index compact` would.
+        // deflates cold segments: docs 0.20 -> 0.149 x raw, as `logbox index compact` would.
         options.recompressBelowRate = 2_000
         let store: StoreWriter
         do {

@@ -25,6 +25,8 @@ public final class DocStoreReader: Sendable {
     public let compression: DocCompression
     /// The EventRecord layout of the records (1 in docs version 1, else 2).
     let recordVersion: Int
+    /// Whether blocks hold the record heads apart from the tails (trailer layout 1).
+    let isTransposed: Bool
     private let body: ByteStorage
     let blocks: [Block]
 
@@ -47,7 +49,7 @@ public final class DocStoreReader: Sendable {
         let docCount = Int(try trailer.u32())
         let version = try trailer.u16()
         let level = try trailer.u8()
-        let reserved = try trailer.u8()
+        let layout = try trailer.u8()
         let at = Int64(trailerAt)
         guard DocStoreWriter.readableVersions.contains(version) else {
             throw StoreError(
@@ -56,8 +58,11 @@ public final class DocStoreReader: Sendable {
                 "docs format version \(version), this build reads \(DocStoreWriter.readableVersions)"
             )
         }
-        guard let compression = DocCompression(trailerByte: level), version >= 3 || level <= 12, reserved == 0 else {
-            throw StoreError(.corrupt, offset: at + 18, "bad compression \(level) or reserved byte \(reserved)")
+        guard let compression = DocCompression(trailerByte: level), version >= 3 || level <= 12 else {
+            throw StoreError(.corrupt, offset: at + 18, "bad compression \(level)")
+        }
+        guard layout == 0 || (layout == 1 && version >= 4) else {
+            throw StoreError(.corrupt, offset: at + 19, "docs version \(version) has no block layout \(layout)")
         }
         guard indexOffset <= UInt64(trailerAt),
             UInt64(trailerAt) - indexOffset == UInt64(blockCount) * UInt64(DocStoreWriter.indexEntrySize)
@@ -123,6 +128,7 @@ public final class DocStoreReader: Sendable {
         self.count = docCount
         self.compression = compression
         self.recordVersion = version == 1 ? 1 : EventRecord.formatVersion
+        self.isTransposed = layout == 1
         // The last block's header against the trailer and index: one page, and it bounds the doc
         // count a damaged trailer could claim (the other headers are checked as blocks load).
         if blockCount > 0 { _ = try self.header(blockCount - 1) }
@@ -255,6 +261,7 @@ public final class DocStoreReader: Sendable {
                 records.bytes = payload.rebased
             }
             let docCount = Int(block.docCount)
+            if self.isTransposed { records.bytes = try Self.interleave(records.bytes, docCount: docCount) }
             records.starts.reserveCapacity(docCount)
             records.ends.reserveCapacity(docCount)
             records.bases.reserveCapacity(docCount)
@@ -282,6 +289,40 @@ public final class DocStoreReader: Sendable {
             records.bases.removeAll(keepingCapacity: true)
             throw StoreError(.corrupt, offset: Int64(block.offset), "docs block \(number): \(error.message)")
         }
+    }
+
+    /// The interleaved payload (each record behind its length) of a transposed one.
+    ///
+    /// One copy of the block, so that everything after `load` reads one layout.
+    private static func interleave(_ payload: ByteStorage, docCount: Int) throws(StoreError) -> ByteStorage {
+        var heads = ByteReader(payload)
+        var lengths: [(record: Int, headStart: Int, head: Int)] = []
+        lengths.reserveCapacity(docCount)
+        var tailBytes = 0
+        for _ in 0..<docCount {
+            let record = try heads.count(limit: heads.remaining)
+            let head = try heads.count(limit: min(record, heads.remaining))
+            lengths.append((record, heads.offset, head))
+            try heads.skip(head)
+            tailBytes += record - head
+        }
+        guard tailBytes == heads.remaining else {
+            throw StoreError(
+                .corrupt,
+                "the heads end at \(heads.offset) of \(payload.count) decompressed bytes, "
+                    + "leaving \(heads.remaining) for \(tailBytes) bytes of tails"
+            )
+        }
+        var out = ByteWriter(capacity: payload.count + 5 * docCount)
+        var tail = payload.startIndex + heads.offset
+        for (record, headStart, head) in lengths {
+            out.varint(record)
+            let start = payload.startIndex + headStart
+            payload[start..<start + head].withUnsafeBufferPointer { out.bytes.append(contentsOf: $0) }
+            payload[tail..<tail + record - head].withUnsafeBufferPointer { out.bytes.append(contentsOf: $0) }
+            tail += record - head
+        }
+        return ByteStorage(out.bytes)
     }
 
     /// Decodes `doc` from its loaded block.

@@ -347,6 +347,26 @@ public enum EventRecord {
         return (line, extra)
     }
 
+    /// Bytes of the line and extra values at the end of `record`, a whole record of the current
+    /// layout that `encode` wrote: the rest is its head.
+    static func tailLength(_ record: [UInt8]) -> Int {
+        // Read in place: a `ByteReader` would copy the record.
+        var offset = 0
+        func varint() -> Int {
+            var value = 0
+            var shift = 0
+            while true {
+                let byte = record[offset]
+                offset += 1
+                value |= Int(byte & 0x7F) << shift
+                if byte < 0x80 { return value }
+                shift += 7
+            }
+        }
+        let code = varint()
+        return code >> 1 + (code & 1 != 0 ? varint() : 0)
+    }
+
     /// The timestamp of the record at the start of `reader`, reading only its first fields.
     ///
     /// Lets the doc store chain records (each one's base is the timestamp before it) without
