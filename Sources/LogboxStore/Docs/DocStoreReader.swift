@@ -293,18 +293,18 @@ public final class DocStoreReader: Sendable {
 
     /// The interleaved payload (each record behind its length) of a transposed one.
     ///
-    /// One copy of the block, so that everything after `load` reads one layout.
+    /// One copy of the block, so that everything after `load` reads one layout: a first pass
+    /// checks the heads and sizes the copy, a second fills it.
     private static func interleave(_ payload: ByteStorage, docCount: Int) throws(StoreError) -> ByteStorage {
         var heads = ByteReader(payload)
-        var lengths: [(record: Int, headStart: Int, head: Int)] = []
-        lengths.reserveCapacity(docCount)
+        var size = 0
         var tailBytes = 0
         for _ in 0..<docCount {
             let record = try heads.count(limit: heads.remaining)
             let head = try heads.count(limit: min(record, heads.remaining))
-            lengths.append((record, heads.offset, head))
             try heads.skip(head)
             tailBytes += record - head
+            size += Self.varintSize(record) + record
         }
         guard tailBytes == heads.remaining else {
             throw StoreError(
@@ -313,16 +313,42 @@ public final class DocStoreReader: Sendable {
                     + "leaving \(heads.remaining) for \(tailBytes) bytes of tails"
             )
         }
-        var out = ByteWriter(capacity: payload.count + 5 * docCount)
-        var tail = payload.startIndex + heads.offset
-        for (record, headStart, head) in lengths {
-            out.varint(record)
-            let start = payload.startIndex + headStart
-            payload[start..<start + head].withUnsafeBufferPointer { out.bytes.append(contentsOf: $0) }
-            payload[tail..<tail + record - head].withUnsafeBufferPointer { out.bytes.append(contentsOf: $0) }
-            tail += record - head
+        let out = HeapBytes(count: size)
+        var tail = heads.offset
+        heads = ByteReader(payload)
+        var at = 0
+        try payload.withUnsafeBufferPointer { (bytes) throws(StoreError) in
+            for _ in 0..<docCount {
+                // Checked in the first pass.
+                let record = try heads.count()
+                let head = try heads.count()
+                var length = record
+                while length >= 0x80 {
+                    out.pointer[at] = UInt8(truncatingIfNeeded: length) | 0x80
+                    length >>= 7
+                    at += 1
+                }
+                out.pointer[at] = UInt8(length)
+                at += 1
+                (out.pointer + at).update(from: bytes.baseAddress! + heads.offset, count: head)
+                at += head
+                try heads.skip(head)
+                (out.pointer + at).update(from: bytes.baseAddress! + tail, count: record - head)
+                at += record - head
+                tail += record - head
+            }
         }
-        return ByteStorage(out.bytes)
+        return ByteStorage(owner: out, base: UnsafePointer(out.pointer), count: size)
+    }
+
+    private static func varintSize(_ value: Int) -> Int {
+        var size = 1
+        var rest = value >> 7
+        while rest > 0 {
+            size += 1
+            rest >>= 7
+        }
+        return size
     }
 
     /// Decodes `doc` from its loaded block.
