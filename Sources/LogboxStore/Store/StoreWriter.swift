@@ -229,6 +229,9 @@ public final class StoreWriter {
         if events > 0 { self.memtableSince = self.rateWindowStart }
         for batch in batches { self.apply(batch.checkpoints) }
         self.lock = consume lock
+        // Merges an earlier writer left due (an import that outran them) start now, not only after
+        // this writer's first flush: an idle daemon would otherwise never get to them.
+        if options.backgroundMerges { self.scheduleMerge() }
     }
 
     deinit {
@@ -464,6 +467,11 @@ public final class StoreWriter {
 
     /// The manifest as it stands.
     public var manifest: Manifest { self.state.manifest }
+
+    /// Whether the merge policy has a merge due on the published segments (one may be running):
+    /// an import that outran its merges leaves them to the next writer, which starts them when it
+    /// opens, or to `compact`.
+    public var isMergeDue: Bool { MergePolicy.pick(self.state.manifest.segments, options: self.options) != nil }
 
     /// Merges completed by the background queue since open.
     public var completedMerges: Int { self.mergeStatus.withLock { $0.completed } }
