@@ -282,9 +282,17 @@ struct ImportCommand: OutputCommand {
         if stopRequested.load(ordering: .relaxed) { summary += "; interrupted: run the same command to continue" }
         errors.write(summary + "\n")
         let manifest = writer.manifest
-        errors.write(
-            "store \(directory): \(manifest.segments.count) segments, \(manifest.segments.reduce(0) { $0 + $1.docCount }) events\n"
-        )
+        let stored = manifest.segments.reduce(0) { $0 + $1.docCount }
+        let bytes = manifest.segments.reduce(0) { $0 + $1.bytes }
+        var store = "store \(directory): \(manifest.segments.count) segments, \(stored) events, "
+        store += IndexStats.size(bytes)
+        if writer.isMergeDue {
+            // The import outran its background merges: say so, or the store looks bigger than it will be.
+            let fresh = manifest.segments.filter { $0.level == 0 }.count
+            store += "; merges pending (\(fresh) segments not merged yet): `logbox index compact` merges them now, "
+            store += "else later writers (`logbox run`, the next import) do as they go"
+        }
+        errors.write(store + "\n")
         if stopRequested.load(ordering: .relaxed) { return 130 }
         return failedFiles > 0 ? 2 : 0
     }

@@ -66,5 +66,10 @@ struct ImportInputKindTests {
         #expect(result.status == 0, "\(result.errors)")
         #expect(try StoreSnapshot(directory: data).segments.map(\.docCount) == [4])
         #expect(try FileManager.default.contentsOfDirectory(atPath: StoreWriter.walDirectory(data)) == ["000001.wal"])
+        // The summary names the store's size; one segment leaves no merge pending.
+        let store = result.errors.split(separator: "\n").first { $0.hasPrefix("store ") }.map(String.init)
+        #expect(store?.hasPrefix("store \(data): 1 segments, 4 events, ") == true, "\(result.errors)")
+        #expect(store?.hasSuffix(" kB") == true, "\(result.errors)")
+        #expect(!result.errors.contains("merges pending"))
     }
 }
