@@ -146,6 +146,8 @@ public final class StoreWriter {
     private final class MergeTracker: Sendable {
         struct Status {
             var running = false
+            /// Set by `close` and `compact`: a running chain of merges stops after the merge in hand.
+            var stopping = false
             var failure: StoreError?
             var completed = 0
             /// Segments known to need no recompression (`recompressWhenIdle`): checked, or written so.
@@ -236,7 +238,7 @@ public final class StoreWriter {
 
     deinit {
         for job in self.flushesInFlight { job.done.wait() }
-        self.merges.wait()
+        self.stopMerges()
     }
 
     // MARK: Ingest
@@ -457,7 +459,7 @@ public final class StoreWriter {
     /// next writer (or `compact`) merges what is left, so closing stays quick.
     public func close() throws(StoreError) {
         try self.flush(mergeAfter: false)
-        self.merges.wait()
+        self.stopMerges()
         if let failure = self.mergeStatus.withLock({ $0.failure }) { throw failure }
         try self.wal.sync()
         self.lock = nil
@@ -479,8 +481,14 @@ public final class StoreWriter {
     /// Whether a background merge is running now.
     public var isMerging: Bool { self.mergeStatus.withLock { $0.running } }
 
-    /// Waits for running background merges.
+    /// Waits for background merges: the running one and those it goes on to while more are due.
     public func waitForMerges() { self.merges.wait() }
+
+    /// Waits for the merge in hand only: a running chain stops after it.
+    private func stopMerges() {
+        self.mergeStatus.withLock { $0.stopping = true }
+        self.merges.wait()
+    }
 
     /// Starts a background merge if some size tier has `mergeFactor` neighbouring segments
     /// (`MergePolicy`) and none is running.
@@ -493,13 +501,20 @@ public final class StoreWriter {
         let state = self.state
         let options = self.options
         self.runOnMergeThread { (status: MergeTracker) throws(StoreError) in
-            try Merger.merge(
-                candidates,
-                state: state,
-                compression: options.mergedDocCompression,
-                beforePublish: options.beforeMergePublish
-            )
-            status.withLock { $0.completed += 1 }
+            // One merge, then the next while more are due: an idle writer finishes what a burst (or
+            // an import before it) left, instead of waiting for flushes to trigger each one.
+            var next: [SegmentInfo]? = candidates
+            while let run = next {
+                try Merger.merge(
+                    run,
+                    state: state,
+                    compression: options.mergedDocCompression,
+                    beforePublish: options.beforeMergePublish
+                )
+                status.withLock { $0.completed += 1 }
+                if status.withLock({ $0.stopping }) { break }
+                next = MergePolicy.pick(state.manifest.segments, options: options)
+            }
         }
     }
 
@@ -591,7 +606,8 @@ public final class StoreWriter {
     /// compact`), in the foreground, with the doc store recompressed as `compactDocCompression` says.
     public func compact() throws(StoreError) {
         try self.flush()
-        self.merges.wait()
+        self.stopMerges()
+        defer { self.mergeStatus.withLock { $0.stopping = false } }
         var runs: [[SegmentInfo]] = [[]]
         var events = 0
         for segment in self.state.manifest.segments {
@@ -620,7 +636,8 @@ public final class StoreWriter {
         -> [SegmentInfo]
     {
         try self.flush()
-        self.merges.wait()
+        self.stopMerges()
+        defer { self.mergeStatus.withLock { $0.stopping = false } }
         return try self.state.publish { (manifest: inout Manifest) throws(StoreError) in
             let dropped = Retention.select(manifest.segments, maxAge: maxAge, maxBytes: maxBytes, now: now)
             let ids = Set(dropped.map(\.id))
