@@ -9,6 +9,15 @@ struct IndexCommand: ParsableCommand {
         abstract: "Inspect and maintain the store.",
         subcommands: [IndexStats.self, IndexVerify.self, IndexCompact.self, IndexPrune.self]
     )
+
+    /// A writer for `verify`, `compact` and `prune`: it starts no background merge when it opens,
+    /// so the command's own work (moving a damaged segment aside, rewriting, dropping) is all it
+    /// does, and no merge reads a segment `verify` found damaged.
+    static func writer(_ directory: String) throws(StoreError) -> StoreWriter {
+        var options = StoreOptions()
+        options.backgroundMerges = false
+        return try StoreWriter(directory: directory, options: options)
+    }
 }
 
 struct IndexStats: OutputCommand {
@@ -211,7 +220,7 @@ struct IndexVerify: OutputCommand {
         let damaged = Set(report.problems.compactMap(\.segment))
         if !damaged.isEmpty && !self.reportOnly {
             do {
-                let writer = try StoreWriter(directory: directory)
+                let writer = try IndexCommand.writer(directory)
                 for id in damaged.sorted() {
                     try writer.quarantine(segment: id)
                     output.write(
@@ -238,7 +247,7 @@ struct IndexCompact: ParsableCommand {
     func run() throws {
         let directory = self.store.resolved
         do {
-            let writer = try StoreWriter(directory: directory)
+            let writer = try IndexCommand.writer(directory)
             let before = writer.manifest.segments.count
             try writer.compact()
             let after = writer.manifest.segments.count
@@ -278,7 +287,7 @@ struct IndexPrune: ParsableCommand {
     func run() throws {
         let directory = self.store.resolved
         do {
-            let writer = try StoreWriter(directory: directory)
+            let writer = try IndexCommand.writer(directory)
             let dropped = try writer.prune(
                 maxAge: self.maxAge.flatMap(Self.duration),
                 maxBytes: self.maxBytes.flatMap(Self.bytes)

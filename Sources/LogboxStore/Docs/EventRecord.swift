@@ -364,7 +364,7 @@ public enum EventRecord {
             }
         }
         let code = varint()
-        return code >> 1 + (code & 1 != 0 ? varint() : 0)
+        return (code >> 1) + (code & 1 != 0 ? varint() : 0)
     }
 
     /// The timestamp of the record at the start of `reader`, reading only its first fields.

@@ -146,7 +146,8 @@ public final class StoreWriter {
     private final class MergeTracker: Sendable {
         struct Status {
             var running = false
-            /// Set by `close` and `compact`: a running chain of merges stops after the merge in hand.
+            /// Set by `close`, `compact`, `prune` and deinit: a running chain of merges stops after the
+            /// merge in hand.
             var stopping = false
             var failure: StoreError?
             var completed = 0

@@ -1,0 +1,47 @@
+import Foundation
+import LogboxCore
+import LogboxStore
+import LogboxTestSupport
+import Testing
+
+/// `logbox index compact | prune | verify` do their own work only: the writer they open starts no
+/// background merge, though a writer opened by `run` or `import` would.
+@Suite("logbox index: no background merge")
+struct IndexMaintenanceMergeTests {
+    /// A store of six one-event segments with merges due (flushed with merges off).
+    private func storeWithMergesDue(_ path: String) throws {
+        var options = StoreOptions()
+        options.backgroundMerges = false
+        let writer = try StoreWriter(directory: path, options: options)
+        for index in 0..<6 {
+            var batch = EventBatch(lines: Fixtures.lineBatch(["event \(index)"], source: "due"))
+            batch.beginEvent(line: 0)
+            batch.append(FieldID.message, .text, 0..<Int(batch.lines.slots[0].length))
+            batch.finishEvent()
+            try writer.append(batch, source: "due", receivedAt: StoreWriter.now() + Int64(index))
+            try writer.flush(mergeAfter: false)
+        }
+        #expect(writer.isMergeDue)
+        try writer.close()
+    }
+
+    @Test("prune that drops nothing and verify of a clean store leave the segments as they were")
+    func pruneAndVerifyMergeNothing() async throws {
+        try #require(DaemonUnderTest.binaryExists)
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        let data = "\(directory.path)/data"
+        try self.storeWithMergesDue(data)
+        let before = try StoreSnapshot(directory: data).segments.map(\.id)
+        #expect(before.count == 6)
+
+        let prune = try await DaemonUnderTest.run(["index", "prune", "--data-dir", data, "--max-age", "3650d"])
+        #expect(prune.status == 0, "\(prune.errors)")
+        #expect(prune.output.contains("dropped 0 segments"), "\(prune.output)")
+        #expect(try StoreSnapshot(directory: data).segments.map(\.id) == before)
+
+        let verify = try await DaemonUnderTest.run(["index", "verify", "--data-dir", data])
+        #expect(verify.status == 0, "\(verify.errors)")
+        #expect(try StoreSnapshot(directory: data).segments.map(\.id) == before)
+    }
+}
