@@ -248,11 +248,12 @@ struct IndexCompact: ParsableCommand {
         let directory = self.store.resolved
         do {
             let writer = try IndexCommand.writer(directory)
-            let before = writer.manifest.segments.count
+            let before = writer.manifest.segments
             try writer.compact()
-            let after = writer.manifest.segments.count
+            let after = writer.manifest.segments
             try writer.close()
-            print("compacted \(before) segments into \(after)")
+            let size = { (segments: [SegmentInfo]) in IndexStats.size(segments.reduce(0) { $0 + $1.bytes }) }
+            print("compacted \(before.count) segments (\(size(before))) into \(after.count) (\(size(after)))")
         } catch {
             StandardError.line("logbox index compact: \(directory): \(error)")
             throw ExitCode(2)

@@ -44,4 +44,23 @@ struct IndexMaintenanceMergeTests {
         #expect(verify.status == 0, "\(verify.errors)")
         #expect(try StoreSnapshot(directory: data).segments.map(\.id) == before)
     }
+
+    @Test("compact says how many segments and bytes it started from and left")
+    func compactReportsSizes() async throws {
+        try #require(DaemonUnderTest.binaryExists)
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        let data = "\(directory.path)/data"
+        try self.storeWithMergesDue(data)
+        let compact = try await DaemonUnderTest.run(["index", "compact", "--data-dir", data])
+        #expect(compact.status == 0, "\(compact.errors)")
+        let after = try StoreSnapshot(directory: data).segments
+        #expect(after.count == 1)
+        #expect(after.first?.docCount == 6)
+        // "compacted 6 segments (x kB) into 1 (y kB)": sizes as `index stats` writes them.
+        let line = compact.output.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(line.hasPrefix("compacted 6 segments ("), "\(line)")
+        #expect(line.contains(") into 1 ("), "\(line)")
+        #expect(line.hasSuffix(" kB)") || line.hasSuffix(" B)"), "\(line)")
+    }
 }
