@@ -14,6 +14,18 @@ public enum Fixtures {
         return batch
     }
 
+    /// An `EventBatch` of `lines`, each event's `message` the whole line (as the plain-text parser
+    /// would have it), for store tests that need events and no parser.
+    public static func messageBatch(_ lines: [String], source: String = "test") -> EventBatch {
+        var batch = EventBatch(lines: Self.lineBatch(lines, source: source))
+        for index in 0..<batch.lines.count {
+            batch.beginEvent(line: index)
+            batch.append(FieldID.message, .text, 0..<Int(batch.lines.slots[index].length))
+            batch.finishEvent()
+        }
+        return batch
+    }
+
     /// The path of the package root (for `Samples/`), from the path of a test source file.
     public static func packageRoot(from filePath: String = #filePath) -> String {
         var parts = filePath.split(separator: "/", omittingEmptySubsequences: false)

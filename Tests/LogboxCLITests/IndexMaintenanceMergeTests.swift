@@ -1,5 +1,4 @@
 import Foundation
-import LogboxCore
 import LogboxStore
 import LogboxTestSupport
 import Testing
@@ -14,11 +13,11 @@ struct IndexMaintenanceMergeTests {
         options.backgroundMerges = false
         let writer = try StoreWriter(directory: path, options: options)
         for index in 0..<6 {
-            var batch = EventBatch(lines: Fixtures.lineBatch(["event \(index)"], source: "due"))
-            batch.beginEvent(line: 0)
-            batch.append(FieldID.message, .text, 0..<Int(batch.lines.slots[0].length))
-            batch.finishEvent()
-            try writer.append(batch, source: "due", receivedAt: StoreWriter.now() + Int64(index))
+            try writer.append(
+                Fixtures.messageBatch(["event \(index)"], source: "due"),
+                source: "due",
+                receivedAt: StoreWriter.now() + Int64(index)
+            )
             try writer.flush(mergeAfter: false)
         }
         #expect(writer.isMergeDue)

@@ -9,13 +9,7 @@ import Testing
 @Suite("Segment leaves")
 struct SegmentLeavesTests {
     static func batch(_ lines: [String]) -> EventBatch {
-        var batch = EventBatch(lines: Fixtures.lineBatch(lines, source: "leaves"))
-        for index in 0..<batch.lines.count {
-            batch.beginEvent(line: index)
-            batch.append(FieldID.message, .text, 0..<Int(batch.lines.slots[index].length))
-            batch.finishEvent()
-        }
-        return batch
+        Fixtures.messageBatch(lines, source: "leaves")
     }
 
     /// For every leaf of every segment of a fresh snapshot, the lines of its docs.

@@ -350,21 +350,16 @@ public enum EventRecord {
     /// Bytes of the line and extra values at the end of `record`, a whole record of the current
     /// layout that `encode` wrote: the rest is its head.
     static func tailLength(_ record: [UInt8]) -> Int {
-        // Read in place: a `ByteReader` would copy the record.
+        // Read in place (`Span+Varint`): a `ByteReader` would copy the record.
+        let bytes = record.span
         var offset = 0
-        func varint() -> Int {
-            var value = 0
-            var shift = 0
-            while true {
-                let byte = record[offset]
-                offset += 1
-                value |= Int(byte & 0x7F) << shift
-                if byte < 0x80 { return value }
-                shift += 7
-            }
+        do throws(StoreError) {
+            let code = try bytes.varint(at: &offset)
+            let extra = code & 1 == 0 ? 0 : try bytes.varint(at: &offset)
+            return Int(code >> 1) + Int(extra)
+        } catch {
+            preconditionFailure("a record encode wrote has no lengths: \(error)")
         }
-        let code = varint()
-        return (code >> 1) + (code & 1 != 0 ? varint() : 0)
     }
 
     /// The timestamp of the record at the start of `reader`, reading only its first fields.

@@ -531,7 +531,7 @@ public final class StoreWriter {
             self.rateWindowEvents = 0
         }
         guard self.ingestIsQuiet, self.flushesInFlight.isEmpty,
-            MergePolicy.pick(self.state.manifest.segments, options: self.options) == nil
+            !self.isMergeDue
         else { return }
         self.scheduleRecompression()
     }
