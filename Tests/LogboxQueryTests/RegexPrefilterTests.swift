@@ -72,12 +72,7 @@ struct RegexPrefilterTests {
         options.backgroundMerges = false
         let writer = try StoreWriter(directory: directory.path, options: options)
         for part in [withMessages, mixed] {
-            var parser = BatchParser(
-                parser: try ParserRegistry.make("auto", context: ParseContext(referenceTime: 1_795_000_000_000_000_000))
-            )
-            var events = EventBatch()
-            parser.parse(Fixtures.lineBatch(part, source: "app.log"), into: &events)
-            try writer.append(events, source: "app.log", receivedAt: 1)
+            try writer.append(try ParsedEvents.batch(part, source: "app.log"), source: "app.log", receivedAt: 1)
             try writer.flush()
         }
         try writer.close()

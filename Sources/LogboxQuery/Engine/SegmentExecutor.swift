@@ -15,6 +15,9 @@ struct SegmentExecutor {
     private var state: EvaluationState
     private var cursor: DocCursor
     private var positions: [[UInt32]] = []
+    private var positionScratch: [UInt32] = []
+    /// The segment's message span terms, read on first use.
+    private var spanTable: MessageSpans?
 
     init(segment: SegmentReader, budget: ExecutionBudget, leafCount: Int) {
         self.segment = segment
@@ -118,7 +121,7 @@ struct SegmentExecutor {
     }
 
     /// About how many docs a node matches, for ordering an AND (0: none for sure).
-    private func estimate(_ node: PreparedNode) throws -> Int {
+    private mutating func estimate(_ node: PreparedNode) throws -> Int {
         switch node {
         case .all: return Int(self.docCount)
         case .none: return 0
@@ -136,8 +139,9 @@ struct SegmentExecutor {
             case .messageTerms(let terms):
                 var best = Int(self.docCount)
                 for term in terms {
-                    guard let address = try self.lookup(IndexingRules.messageField, term) else { return 0 }
-                    best = min(best, Int(address.docCount))
+                    let docs = try self.wordSources(term).reduce(0) { $0 + Int($1.address.docCount) }
+                    if docs == 0 { return 0 }
+                    best = min(best, docs)
                 }
                 return best
             case .field(let name, .equals(let value)):
@@ -155,9 +159,11 @@ struct SegmentExecutor {
     }
 
     /// For a leaf that is exactly one term: its address (inner nil when the term is absent).
-    private func singleTermAddress(_ leaf: PreparedLeaf) throws -> PostingsAddress?? {
+    private mutating func singleTermAddress(_ leaf: PreparedLeaf) throws -> PostingsAddress?? {
         switch leaf.test {
         case .messageTerms(let terms) where terms.count == 1:
+            // A word that spans hold has more than its own list.
+            guard try self.spans().occurrences(of: terms[0]).isEmpty else { return nil }
             return .some(try self.lookup(IndexingRules.messageField, terms[0]))
         case .field(let name, .equals(let value)):
             return .some(try self.lookup(name, value))
@@ -173,18 +179,14 @@ struct SegmentExecutor {
     // MARK: Leaves
 
     private mutating func eval(_ leaf: PreparedLeaf, within: [UInt32]?) throws -> [UInt32] {
-        let message = IndexingRules.messageField
         switch leaf.test {
         case .messageTerms(let terms):
-            if terms.count == 1 {
-                guard let address = try self.lookup(message, terms[0]) else { return [] }
-                return try self.postings(address, within: within)
-            }
+            if terms.count == 1 { return try self.union(self.wordSources(terms[0]).map(\.address), within: within) }
             return try self.phrase(terms, within: within)
         case .messagePrefix(let prefix):
-            return try self.expand(message, from: prefix, leaf: leaf, within: within) { $0.starts(with: prefix) }
+            return try self.expandMessage(from: prefix, leaf: leaf, within: within) { $0.starts(with: prefix) }
         case .messageWildcard(let glob):
-            return try self.expand(message, from: glob.literalPrefix, leaf: leaf, within: within) { glob.matches($0) }
+            return try self.expandMessage(from: glob.literalPrefix, leaf: leaf, within: within) { glob.matches($0) }
         case .messagePrefixPhrase(let terms, let prefix):
             var candidates = within
             if !terms.isEmpty {
@@ -193,7 +195,7 @@ struct SegmentExecutor {
                     within: candidates
                 )
             }
-            candidates = try self.expand(message, from: prefix, leaf: leaf, within: candidates) {
+            candidates = try self.expandMessage(from: prefix, leaf: leaf, within: candidates) {
                 $0.starts(with: prefix)
             }
             return try self.verify(leaf, within: candidates)
@@ -308,33 +310,112 @@ struct SegmentExecutor {
         return out
     }
 
+    /// One list where a message word stands: the word's own (shift 0), or a span term holding it
+    /// as its `shift`-th word.
+    private struct WordSource {
+        var address: PostingsAddress
+        var shift: UInt32
+        /// The span's index in `MessageSpans.spans`; nil for the word's own list.
+        var span: Int?
+    }
+
+    /// Where a message word stands. As word `index` of `phrase`, only the spans that agree with the
+    /// phrase's other words where they overlap.
+    private mutating func wordSources(_ word: [UInt8], at index: Int = 0, of phrase: [[UInt8]]? = nil) throws
+        -> [WordSource]
+    {
+        var sources: [WordSource] = []
+        if let address = try self.lookup(IndexingRules.messageField, word) {
+            sources.append(WordSource(address: address, shift: 0))
+        }
+        let spans = try self.spans()
+        for occurrence in spans.occurrences(of: word) {
+            if let phrase, !spans.fits(occurrence, at: index, of: phrase) { continue }
+            sources.append(WordSource(address: occurrence.address, shift: occurrence.offset, span: occurrence.span))
+        }
+        return sources
+    }
+
+    private mutating func spans() throws -> MessageSpans {
+        if let table = self.spanTable { return table }
+        let table = try MessageSpans(self.segment.terms)
+        self.spanTable = table
+        return table
+    }
+
     /// Docs with the terms at consecutive positions.
+    ///
+    /// A span that holds the whole phrase matches every doc it is in; the other docs are checked by
+    /// position, over the remaining lists.
     private mutating func phrase(_ terms: [[UInt8]], within: [UInt32]?) throws -> [UInt32] {
-        var addresses: [PostingsAddress] = []
-        for term in terms {
-            guard let address = try self.lookup(IndexingRules.messageField, term) else { return [] }
-            addresses.append(address)
+        var sources: [[WordSource]] = []
+        for (index, term) in terms.enumerated() {
+            let found = try self.wordSources(term, at: index, of: terms)
+            if found.isEmpty { return [] }
+            sources.append(found)
+        }
+        let spans = try self.spans()
+        var whole: [Int: PostingsAddress] = [:]
+        for source in sources[0] {
+            if let span = source.span, Int(source.shift) + terms.count <= spans.spans[span].words.count {
+                whole[span] = source.address
+            }
+        }
+        var matched: [UInt32] = []
+        if !whole.isEmpty {
+            matched = try self.union(Array(whole.values), within: within)
+            for index in sources.indices { sources[index].removeAll { $0.span.map { whole[$0] != nil } ?? false } }
+            if sources.contains(where: \.isEmpty) { return matched }
         }
         // Docs with every term, rarest first.
+        let sizes = sources.map { $0.reduce(0) { $0 + Int($1.address.docCount) } }
         var candidates = within
-        for index in addresses.indices.sorted(by: { addresses[$0].docCount < addresses[$1].docCount }) {
-            candidates = try self.postings(addresses[index], within: candidates)
-            if candidates!.isEmpty { return [] }
+        for index in sources.indices.sorted(by: { sizes[$0] < sizes[$1] }) {
+            candidates = try self.union(sources[index].map(\.address), within: candidates)
+            if candidates!.isEmpty { return matched }
         }
-        var iterators: [PostingsIterator] = []
-        for address in addresses { iterators.append(try self.segment.postings.iterator(address)) }
+        var iterators: [[(iterator: PostingsIterator, shift: UInt32)]] = []
+        for termSources in sources {
+            var list: [(iterator: PostingsIterator, shift: UInt32)] = []
+            for source in termSources {
+                list.append((try self.segment.postings.iterator(source.address), source.shift))
+            }
+            iterators.append(list)
+        }
         if self.positions.count < terms.count {
             self.positions = Array(repeating: [], count: terms.count)
         }
         var out: [UInt32] = []
         for doc in candidates! {
             for index in iterators.indices {
-                _ = try iterators[index].advance(to: doc)
-                try iterators[index].positions(into: &self.positions[index])
+                self.positions[index].removeAll(keepingCapacity: true)
+                for source in iterators[index].indices {
+                    guard try iterators[index][source].iterator.advance(to: doc) == doc else { continue }
+                    try iterators[index][source].iterator.positions(into: &self.positionScratch)
+                    let shift = iterators[index][source].shift
+                    for position in self.positionScratch { self.positions[index].append(position &+ shift) }
+                }
             }
             if Self.consecutive(self.positions, count: terms.count) { out.append(doc) }
         }
-        return out
+        return matched.isEmpty ? out : DocSets.union(matched, out)
+    }
+
+    /// `expand` over the message's words: word terms that `accept` takes, and span terms with such a word.
+    private mutating func expandMessage(
+        from prefix: [UInt8],
+        leaf: PreparedLeaf,
+        within: [UInt32]?,
+        _ accept: (ArraySlice<UInt8>) -> Bool
+    ) throws -> [UInt32] {
+        let spanAddresses = try self.spans().addresses(where: accept)
+        return try self.expand(
+            IndexingRules.messageField,
+            from: prefix,
+            leaf: leaf,
+            within: within,
+            including: spanAddresses
+        ) { !IndexingRules.isSpanTerm($0) && accept($0) }
     }
 
     /// Whether some position p of term 0 has term i at p + i for every i.
@@ -351,15 +432,16 @@ struct SegmentExecutor {
     }
 
     /// The union of the postings of `field`'s terms from `prefix` on that pass `accept`, while
-    /// they start with `prefix`. `leaf` nil: no expansion limit (exists).
+    /// they start with `prefix`, and of the lists `extra`. `leaf` nil: no expansion limit (exists).
     private mutating func expand(
         _ field: String,
         from prefix: [UInt8],
         leaf: PreparedLeaf?,
         within: [UInt32]?,
+        including extra: [PostingsAddress] = [],
         _ accept: (ArraySlice<UInt8>) -> Bool
     ) throws -> [UInt32] {
-        var addresses: [PostingsAddress] = []
+        var addresses = extra
         var visited = 0
         let limit = leaf == nil ? Int.max : self.budget.limits.maximumExpandedTerms
         let budget = self.budget

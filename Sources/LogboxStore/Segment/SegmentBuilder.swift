@@ -39,6 +39,10 @@ struct SegmentBuilder {
     private let sourceField: UInt32
     private let fileField: UInt32
     private let messageField: UInt32
+    /// The event being added: line ranges of its values that may become message spans (`IndexingRules`).
+    private var spanCandidates: [Range<Int>] = []
+    /// Distinct span terms made so far (at most `IndexingRules.maximumSpanTerms`).
+    private var spanTerms = 0
 
     init(id: UInt64, level: UInt8, compressionLevel: Int32) {
         self.id = id
@@ -97,21 +101,86 @@ struct SegmentBuilder {
         // value would cost a retain and a release each.
         event.line.withUnsafeBufferPointer { line in
             event.extra.withUnsafeBufferPointer { extra in
-                var hasMessage = false
+                // The message goes last, once the values that may be spans of it are known.
+                var message: StoredField?
+                self.spanCandidates.removeAll(keepingCapacity: true)
                 for field in event.fields {
-                    hasMessage = hasMessage || field.name == self.messageField
                     let (inExtra, range) = event.rawLocation(field)
+                    if field.name == self.messageField, message == nil, field.kind == .text, !inExtra {
+                        message = field
+                        continue
+                    }
                     let raw = UnsafeBufferPointer(rebasing: (inExtra ? extra : line)[range])
-                    self.add(field: field, raw: raw, of: event, doc: doc)
+                    let term = self.add(field: field, raw: raw, of: event, doc: doc)
+                    if let term, field.kind == .text, !inExtra, range.count >= 3,
+                        range.count <= IndexingRules.maximumSpanLength,
+                        self.tables[Int(field.name)].docCount(termIndex: term) >= IndexingRules.minimumSpanDocs
+                    {
+                        self.spanCandidates.append(range)
+                    }
                 }
-                if !hasMessage { self.messagelessDocs += 1 }
+                if let message {
+                    self.addMessage(line: line, range: event.rawLocation(message).range, doc: doc)
+                } else if !event.fields.contains(where: { $0.name == self.messageField }) {
+                    self.messagelessDocs += 1
+                }
             }
         }
     }
 
-    /// Indexes one field of `event` whose value's bytes are `raw`.
+    /// Indexes the message at `range` of `line` (plain text): its words, where a span candidate lies
+    /// in it on word boundaries, that value as one span term at its first word's position.
+    private mutating func addMessage(line: UnsafeBufferPointer<UInt8>, range: Range<Int>, doc: UInt32) {
+        let table = Int(self.messageField)
+        var position: UInt32 = 0
+        var cursor = range.lowerBound
+        if self.spanCandidates.count > 1 { self.spanCandidates.sort { $0.lowerBound < $1.lowerBound } }
+        for span in self.spanCandidates {
+            guard span.lowerBound >= cursor, span.upperBound <= range.upperBound else { continue }
+            // A word across either end would tokenize differently alone.
+            if span.lowerBound > range.lowerBound, Tokenizer.isWordByte(line[span.lowerBound - 1]),
+                Tokenizer.isWordByte(line[span.lowerBound])
+            {
+                continue
+            }
+            if span.upperBound < range.upperBound, Tokenizer.isWordByte(line[span.upperBound - 1]),
+                Tokenizer.isWordByte(line[span.upperBound])
+            {
+                continue
+            }
+            self.tokenizer.tokenize(UnsafeBufferPointer(rebasing: line[span]))
+            let words = UInt32(self.tokenizer.count)
+            guard words >= 2 else { continue }
+            self.scratch.removeAll(keepingCapacity: true)
+            self.scratch.append(IndexingRules.spanMarker)
+            self.scratch.append(contentsOf: UnsafeBufferPointer(rebasing: line[span]))
+            let known = self.scratch.withUnsafeBufferPointer { self.tables[table].existingIndex(of: $0) }
+            guard known != nil || self.spanTerms < IndexingRules.maximumSpanTerms else { continue }
+            let term = known ?? self.scratch.withUnsafeBufferPointer { self.tables[table].termIndex($0) }
+            if known == nil { self.spanTerms += 1 }
+            position = self.addWords(UnsafeBufferPointer(rebasing: line[cursor..<span.lowerBound]), doc, position)
+            self.tables[table].add(termIndex: term, doc: doc, position: position)
+            position += words
+            cursor = span.upperBound
+        }
+        _ = self.addWords(UnsafeBufferPointer(rebasing: line[cursor..<range.upperBound]), doc, position)
+    }
+
+    /// Indexes the words of `text` as message terms from `position` on; returns the position after them.
+    private mutating func addWords(_ text: UnsafeBufferPointer<UInt8>, _ doc: UInt32, _ position: UInt32) -> UInt32 {
+        guard !text.isEmpty else { return position }
+        self.tokenizer.tokenize(text)
+        self.addTerms(doc: doc, firstPosition: position)
+        return position + UInt32(self.tokenizer.count)
+    }
+
+    /// Indexes one field of `event` whose value's bytes are `raw`; returns the index of its exact
+    /// term when that is the value as written.
     @inline(__always)
-    private mutating func add(field: StoredField, raw: UnsafeBufferPointer<UInt8>, of event: StoredEvent, doc: UInt32) {
+    @discardableResult
+    private mutating func add(field: StoredField, raw: UnsafeBufferPointer<UInt8>, of event: StoredEvent, doc: UInt32)
+        -> Int?
+    {
         if field.name == self.messageField {
             switch field.kind {
             case .jsonEscaped, .structuredDataEscaped:
@@ -126,18 +195,18 @@ struct SegmentBuilder {
                 self.tokenizer.tokenize(raw)
             }
             self.addTerms(doc: doc)
-            return
+            return nil
         }
         if Int(field.name) >= self.tables.count {
             self.skippedFields += 1
-            return
+            return nil
         }
-        if self.timeField[Int(field.name)] { return }
+        if self.timeField[Int(field.name)] { return nil }
         if IndexingRules.isTermAsWritten(field.kind) {
             // Indexed from the line, without a copy.
             let (term, truncated) = IndexingRules.exactTerm(asWritten: raw)
             if truncated { self.truncatedTerms += 1 }
-            self.tables[Int(field.name)].add(term, doc: doc)
+            let index = self.tables[Int(field.name)].add(term, doc: doc)
             if field.kind == .decimal {
                 self.columns.addDecimal(
                     fieldIndex: self.numericHandle(field.name),
@@ -147,6 +216,7 @@ struct SegmentBuilder {
             } else if raw.count <= IndexingRules.maximumKeywordLength {
                 self.addKeyword(raw, field: field.name, doc: doc)
             }
+            return index
         } else {
             self.scratch.removeAll(keepingCapacity: true)
             if IndexingRules.exactTerm(
@@ -157,13 +227,14 @@ struct SegmentBuilder {
             ) {
                 self.truncatedTerms += 1
             }
-            self.scratch.withUnsafeBufferPointer { self.tables[Int(field.name)].add($0, doc: doc) }
+            _ = self.scratch.withUnsafeBufferPointer { self.tables[Int(field.name)].add($0, doc: doc) }
             if field.kind == .integer {
                 self.columns.addInteger(fieldIndex: self.numericHandle(field.name), doc: doc, field.payload)
             } else if self.scratch.count <= IndexingRules.maximumKeywordLength {
                 let keyword = self.keywordHandle(field.name)
                 self.scratch.withUnsafeBufferPointer { self.columns.addKeyword(fieldIndex: keyword, doc: doc, $0.span) }
             }
+            return nil
         }
     }
 
@@ -195,11 +266,11 @@ struct SegmentBuilder {
     }
 
     /// Indexes the terms the tokenizer holds as the message's full-text terms.
-    private mutating func addTerms(doc: UInt32) {
+    private mutating func addTerms(doc: UInt32, firstPosition: UInt32 = 0) {
         let table = Int(self.messageField)
         self.tokenizer.bytes.withUnsafeBufferPointer { bytes in
             self.tokenizer.ends.withUnsafeBufferPointer { ends in
-                self.tables[table].add(terms: bytes, ends: ends, doc: doc)
+                self.tables[table].add(terms: bytes, ends: ends, doc: doc, firstPosition: firstPosition)
             }
         }
     }

@@ -19,6 +19,8 @@ struct TermTable {
     private var slots: [UInt64] = Array(repeating: 0, count: 256)
     /// The last doc each term was seen in (exact terms are recorded once per doc).
     private var lastDoc: [UInt32] = []
+    /// Docs each term was recorded in so far (kept for exact terms only: message spans ask it).
+    private var docCounts: [UInt32] = []
     private var occurrenceTerm: [UInt32] = []
     private var occurrenceDoc: [UInt32] = []
     private var occurrencePosition: [UInt32] = []
@@ -44,8 +46,22 @@ struct TermTable {
     }
 
     /// Records that `doc` has `term` (at `position` when positions are kept). Docs arrive in order.
-    mutating func add(_ term: UnsafeBufferPointer<UInt8>, doc: UInt32, position: UInt32 = 0) {
-        self.add(termIndex: self.index(of: term), doc: doc, position: position)
+    /// Returns the term's index.
+    @discardableResult
+    mutating func add(_ term: UnsafeBufferPointer<UInt8>, doc: UInt32, position: UInt32 = 0) -> Int {
+        let index = self.index(of: term)
+        self.add(termIndex: index, doc: doc, position: position)
+        return index
+    }
+
+    /// The index of `term` if the table has it (no insert).
+    func existingIndex(of term: UnsafeBufferPointer<UInt8>) -> Int? {
+        self.probe(term, tag: UInt64(UInt32(truncatingIfNeeded: WordHash.hash(term))) << 32).index
+    }
+
+    /// The docs the term at `index` was recorded in so far, in a table without positions.
+    func docCount(termIndex index: Int) -> UInt32 {
+        self.docCounts[index]
     }
 
     /// The index of `term`, added (with no docs yet) if new: for a caller that records one term
@@ -61,23 +77,34 @@ struct TermTable {
         if !self.keepsPositions {
             if self.lastDoc[index] == doc { return }
             self.lastDoc[index] = doc
+            self.docCounts[index] += 1
         }
         self.occurrenceTerm.append(UInt32(index))
         self.occurrenceDoc.append(doc)
         if self.keepsPositions { self.occurrencePosition.append(position) }
     }
 
-    /// Records the terms of one text of `doc`, term `i` at position `i`, as `add` would one by one.
+    /// Records the terms of one text of `doc`, term `i` at position `firstPosition + i`, as `add`
+    /// would one by one.
     ///
     /// `bytes` holds the terms back to back and `ends` where each one ends (the tokenizer's
     /// layout), so the message path makes no slice or array per term.
     /// - Complexity: O(total term bytes), amortized.
-    mutating func add(terms bytes: UnsafeBufferPointer<UInt8>, ends: UnsafeBufferPointer<Int32>, doc: UInt32) {
+    mutating func add(
+        terms bytes: UnsafeBufferPointer<UInt8>,
+        ends: UnsafeBufferPointer<Int32>,
+        doc: UInt32,
+        firstPosition: UInt32 = 0
+    ) {
         guard self.keepsPositions else {
             var start = 0
             for position in 0..<ends.count {
                 let end = Int(ends[position])
-                self.add(UnsafeBufferPointer(rebasing: bytes[start..<end]), doc: doc, position: UInt32(position))
+                self.add(
+                    UnsafeBufferPointer(rebasing: bytes[start..<end]),
+                    doc: doc,
+                    position: firstPosition + UInt32(position)
+                )
                 start = end
             }
             return
@@ -85,7 +112,7 @@ struct TermTable {
         // Every term is an occurrence: the text's docs and positions go in at once, so each term
         // costs one append (with its uniqueness and capacity checks), not three.
         self.occurrenceDoc.append(contentsOf: repeatElement(doc, count: ends.count))
-        self.occurrencePosition.append(contentsOf: 0..<UInt32(ends.count))
+        self.occurrencePosition.append(contentsOf: firstPosition..<firstPosition + UInt32(ends.count))
         var start = 0
         for position in 0..<ends.count {
             let end = Int(ends[position])
@@ -185,24 +212,31 @@ struct TermTable {
         return order
     }
 
-    private mutating func index(of term: UnsafeBufferPointer<UInt8>) -> Int {
-        let hash = UInt32(truncatingIfNeeded: WordHash.hash(term))
-        let tag = UInt64(hash) << 32
+    /// The term's index if present, else the empty slot it would take. `tag` is its hash << 32.
+    @inline(__always)
+    private func probe(_ term: UnsafeBufferPointer<UInt8>, tag: UInt64) -> (index: Int?, slot: Int) {
         let mask = self.slots.count - 1
-        var slot = Int(hash) & mask
+        var slot = Int(tag >> 32) & mask
         while true {
             let entry = self.slots[slot]
-            if entry == 0 { break }
+            if entry == 0 { return (nil, slot) }
             if entry & 0xFFFF_FFFF_0000_0000 == tag {
                 let index = Int(entry & 0xFFFF_FFFF) - 1
-                if self.equals(index, term) { return index }
+                if self.equals(index, term) { return (index, slot) }
             }
             slot = (slot + 1) & mask
         }
+    }
+
+    private mutating func index(of term: UnsafeBufferPointer<UInt8>) -> Int {
+        let tag = UInt64(UInt32(truncatingIfNeeded: WordHash.hash(term))) << 32
+        let (found, slot) = self.probe(term, tag: tag)
+        if let found { return found }
         let index = self.ends.count
         self.arena.append(contentsOf: term)
         self.ends.append(self.arena.count)
         self.lastDoc.append(UInt32.max)
+        self.docCounts.append(0)
         self.slots[slot] = tag | UInt64(index + 1)
         if self.ends.count * 2 > self.slots.count { self.grow() }
         return index

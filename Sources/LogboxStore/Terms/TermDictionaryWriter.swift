@@ -2,7 +2,7 @@
 ///
 /// Body layout (little-endian; varint = unsigned LEB128, zigzag = signed varint, as `ByteWriter` writes):
 /// ```
-/// header        u16 formatVersion (2) | u16 reserved (0)
+/// header        u16 formatVersion (3) | u16 reserved (0)
 /// sections      one per field, in field order:
 ///   blocks        the field's terms in blocks of 32 (the last block holds the rest), back to back;
 ///                 each entry:
@@ -28,7 +28,10 @@
 /// ```
 /// A reader loads the field table and the sparse indexes, so a lookup binary-searches the sparse
 /// index and decodes one block of at most 32 entries. Version 1 is the same but for `length`,
-/// which is the plain suffix length there (no hex packing). Hex packing halves trace and span ids,
+/// which is the plain suffix length there (no hex packing). Version 2 has the same bytes as 3, but
+/// its `message` field holds words only; from version 3 it may also hold span terms (marker byte
+/// 0x01, then a value as written: `IndexingRules`), whose words a reader that ignored them would
+/// miss, so older readers refuse the file. Hex packing halves trace and span ids,
 /// hashes and most numbers: on the benchmark corpus the dictionary of `trace_id` is most of the
 /// terms file.
 ///
@@ -36,9 +39,9 @@
 /// strictly ascending byte order; the writer traps otherwise (a sort bug upstream).
 public struct TermDictionaryWriter: Sendable {
     /// Version of the body layout, written in the header and, by the segment writer, in the footer.
-    public static let formatVersion: UInt16 = 2
+    public static let formatVersion: UInt16 = 3
     /// The versions `TermDictionaryReader` opens.
-    public static let readableVersions: ClosedRange<UInt16> = 1...2
+    public static let readableVersions: ClosedRange<UInt16> = 1...3
     static let headerSize = 4
     /// Terms per block.
     static let blockSize = 32
