@@ -6,7 +6,7 @@
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Debian packages the build needs, checked by the command that shows each is present.
-C_LIBRARIES := pkg-config zlib1g-dev liblz4-dev libpcre2-dev
+C_LIBRARIES := pkg-config zlib1g-dev liblz4-dev libzstd-dev libpcre2-dev
 # Real programs the tests talk to: rsyslogd forwards to the daemon, logger (util-linux, in
 # Debian's bsdutils) sends it syslog messages.
 TEST_PROGRAMS := rsyslog bsdutils
@@ -14,7 +14,7 @@ TEST_PROGRAMS := rsyslog bsdutils
 .PHONY: run test deps test-deps build samples
 
 deps:
-	@if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists zlib liblz4 libpcre2-8; then \
+	@if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists zlib liblz4 libzstd libpcre2-8; then \
 		echo "installing $(C_LIBRARIES)"; \
 		$(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y $(C_LIBRARIES); \
 	fi

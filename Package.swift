@@ -23,12 +23,13 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
         .systemLibrary(name: "CPCRE2", pkgConfig: "libpcre2-8", providers: [.apt(["libpcre2-dev"])]),
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         // glibc's <malloc.h> (part of libc6-dev), for the daemon's allocator settings.
         .systemLibrary(name: "CMalloc"),
 
         .target(name: "LogboxCore"),
         .target(name: "LogboxParse", dependencies: ["LogboxCore", "CPCRE2"]),
-        .target(name: "LogboxStore", dependencies: ["LogboxCore", "CZlib", "CLZ4"]),
+        .target(name: "LogboxStore", dependencies: ["LogboxCore", "CZlib", "CLZ4", "CZstd"]),
         .target(name: "LogboxQuery", dependencies: ["LogboxCore", "LogboxParse", "LogboxStore"]),
         .target(name: "LogboxMetrics", dependencies: ["LogboxCore", "LogboxQuery"]),
         .target(name: "LogboxAlerts", dependencies: ["LogboxCore", "LogboxQuery"]),

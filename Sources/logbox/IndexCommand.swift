@@ -239,7 +239,7 @@ struct IndexVerify: OutputCommand {
 struct IndexCompact: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "compact",
-        abstract: "Merge all segments into one (LZ4HC-compressed events)."
+        abstract: "Merge segments as far as they merge, their events recompressed (zstd 12)."
     )
 
     @OptionGroup var store: DataDirectoryOptions

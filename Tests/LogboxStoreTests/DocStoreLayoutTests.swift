@@ -3,15 +3,15 @@ import LogboxParse
 import LogboxStore
 import Testing
 
-/// The block layouts of the doc store: zlib blocks keep record heads apart from lines (transposed).
+/// The block layouts of the doc store: zlib and zstd blocks keep record heads apart from lines (transposed).
 @Suite("Doc store block layouts")
 struct DocStoreLayoutTests {
     /// The trailer's last byte: 0 interleaved, 1 transposed.
     private func layout(_ body: [UInt8]) -> UInt8 { body[body.count - 1] }
 
     @Test(
-        "zlib blocks are transposed, LZ4 ones interleaved; both read back every event, extra values included",
-        arguments: [.lz4, .lz4hc(3), .deflate(1), .deflate(9)] as [DocCompression]
+        "zlib and zstd blocks are transposed, LZ4 ones interleaved; all read back every event, extra values included",
+        arguments: [.lz4, .lz4hc(3), .deflate(1), .deflate(9), .zstd(1), .zstd(12)] as [DocCompression]
     )
     func layouts(compression: DocCompression) throws {
         var random = SeededRandom(seed: 0x7A05)
@@ -29,9 +29,9 @@ struct DocStoreLayoutTests {
         var writer = DocStoreWriter(blockSize: 4096, compression: compression)
         for event in events { writer.add(event) }
         let body = writer.finish()
-        let isDeflate = if case .deflate = compression { true } else { false }
-        #expect(self.layout(body) == (isDeflate ? 1 : 0))
-        #expect(body[body.count - 4] == 4)
+        let isLZ4 = compression == .lz4 || compression == .lz4hc(3)
+        #expect(self.layout(body) == (isLZ4 ? 0 : 1))
+        #expect(body[body.count - 4] == 5)
         let reader = try DocStoreReader(body: body[...])
         #expect(reader.blockCount > 10)
         try reader.verify()

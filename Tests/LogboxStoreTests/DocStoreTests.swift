@@ -61,7 +61,7 @@ struct DocStoreTests {
 
     @Test(
         "many docs across blocks: random access, cursors and scans agree",
-        arguments: [.lz4, .lz4hc(9), .deflate(1), .deflate(6)] as [DocCompression]
+        arguments: [.lz4, .lz4hc(9), .deflate(1), .deflate(6), .zstd(3), .zstd(19)] as [DocCompression]
     )
     func many(compression: DocCompression) throws {
         let events = self.randomEvents(3_000, seed: 0xD0C5 + UInt64(compression.description.utf8.count))
@@ -175,31 +175,35 @@ struct DocStoreTests {
         #expect(try self.scan(fastReader, all) == self.scan(hcReader, all))
     }
 
-    @Test("deflate stores real logs smaller than LZ4HC and reads back the same events")
-    func deflate() throws {
+    @Test(
+        "deflate stores real logs smaller than LZ4HC, zstd smaller than deflate; each reads back the same events",
+        arguments: [(.lz4hc(3), .deflate(6)), (.deflate(9), .zstd(12))] as [(DocCompression, DocCompression)]
+    )
+    func strongerCoder(weaker: DocCompression, stronger: DocCompression) throws {
         let batch = try ParsedSamples.batch(file: "nginx_access.log")
         let (ids, _) = ParsedSamples.nameMapping(batch)
-        var hc = DocStoreWriter(blockSize: 256 * 1024, compression: .lz4hc(3))
-        var zlib = DocStoreWriter(blockSize: 256 * 1024, compression: .deflate(6))
+        var writers = [weaker, stronger].map { DocStoreWriter(blockSize: 1024 * 1024, compression: $0) }
         for index in 0..<batch.count {
-            hc.add(batch: batch, event: index, nameIDs: ids, source: 0, file: 0, receivedAt: 0)
-            zlib.add(batch: batch, event: index, nameIDs: ids, source: 0, file: 0, receivedAt: 0)
+            for writer in writers.indices {
+                writers[writer].add(batch: batch, event: index, nameIDs: ids, source: 0, file: 0, receivedAt: 0)
+            }
         }
-        let hcBody = hc.finish()
-        let zlibBody = zlib.finish()
-        #expect(zlibBody.count < hcBody.count)
-        let hcReader = try DocStoreReader(body: hcBody[...])
-        let zlibReader = try DocStoreReader(body: zlibBody[...])
-        #expect(zlibReader.compression == .deflate(6))
-        try zlibReader.verify()
+        let bodies = writers.map { $0.finish() }
+        #expect(bodies[1].count < bodies[0].count)
+        let readers = try bodies.map { try DocStoreReader(body: $0[...]) }
+        #expect(readers[1].compression == stronger)
+        try readers[1].verify()
         let all = 0..<UInt32(batch.count)
-        #expect(try self.scan(zlibReader, all) == self.scan(hcReader, all))
+        #expect(try self.scan(readers[1], all) == self.scan(readers[0], all))
     }
 
-    @Test("a flipped byte in a deflate block fails the read and verify")
-    func deflateDamage() throws {
+    @Test(
+        "a flipped byte in a deflate or zstd block fails the read and verify",
+        arguments: [.deflate(6), .zstd(3)] as [DocCompression]
+    )
+    func compressedDamage(compression: DocCompression) throws {
         let events = self.randomEvents(400, seed: 0x21B)
-        let body = self.store(events, blockSize: 8192, compression: .deflate(6))
+        let body = self.store(events, blockSize: 8192, compression: compression)
         let reader = try DocStoreReader(body: body[...])
         #expect(reader.blockCount > 2)
         // Each position of the first block's payload (after its 24-byte header).
@@ -227,17 +231,23 @@ struct DocStoreTests {
         return offset
     }
 
-    @Test("version 2 bodies still read; a deflate byte in a version 2 trailer is damage")
+    @Test("version 2 bodies still read; a deflate byte before version 3 and a zstd byte before 5 are damage")
     func version2() throws {
         let events = self.randomEvents(200, seed: 0x2)
         var body = self.store(events, compression: .lz4hc(3))
         let versionAt = body.count - 4
-        #expect(body[versionAt] == 4 && body[versionAt + 1] == 0)
+        #expect(body[versionAt] == 5 && body[versionAt + 1] == 0)
         body[versionAt] = 2
         #expect(try self.scan(try DocStoreReader(body: body[...]), 0..<200) == events)
         body[versionAt + 2] = 0x83
         #expect(throws: StoreError.self) { try DocStoreReader(body: body[...]) }
         body[versionAt] = 3
+        #expect(throws: StoreError.self) { try DocStoreReader(body: body[...]).verify() }
+        body[versionAt + 2] = 0x43
+        body[versionAt] = 4
+        #expect(throws: StoreError.self) { try DocStoreReader(body: body[...]) }
+        // Version 5 names zstd 3, but the blocks are LZ4: a misread, caught when decoded.
+        body[versionAt] = 5
         #expect(throws: StoreError.self) { try DocStoreReader(body: body[...]).verify() }
     }
 

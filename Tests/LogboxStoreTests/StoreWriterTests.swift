@@ -299,7 +299,7 @@ struct StoreWriterTests {
         #expect(try StoreVerifier.verify(directory: directory.path).isClean)
     }
 
-    @Test("background merges store docs with LZ4HC, fresh segments with LZ4")
+    @Test("background merges store docs with zstd 3, fresh segments with LZ4")
     func mergedDocCompression() async throws {
         let directory = TemporaryDirectory()
         defer { directory.remove() }
@@ -313,13 +313,14 @@ struct StoreWriterTests {
         try writer.close()
         let snapshot = try StoreSnapshot(directory: directory.path)
         #expect(snapshot.segments.contains { $0.meta.level > 0 })
+        #expect(options.mergedDocCompression == .zstd(3))
         for segment in snapshot.segments {
             #expect(segment.docs.compression == (segment.meta.level == 0 ? .lz4 : options.mergedDocCompression))
         }
         #expect(try Self.storedLines(directory.path).sorted() == Self.allLines.sorted())
     }
 
-    @Test("a quiet store recompresses its final segments with deflate, one at a time; a busy one does not")
+    @Test("a quiet store recompresses its final segments as compact does (zstd 12), one at a time; a busy one does not")
     func recompressWhenQuiet() async throws {
         let directory = TemporaryDirectory()
         defer { directory.remove() }
@@ -353,7 +354,7 @@ struct StoreWriterTests {
         try writer.maintain()
         await OffPool.block { writer.waitForMerges() }
         #expect(writer.completedMerges == merged)
-        // A quiet window: one segment per call, oldest first, until every final one is deflate.
+        // A quiet window: one segment per call, oldest first, until every final one is zstd 12.
         clock.advance(.seconds(1))
         for round in 1...(finals.count + 2) {
             try writer.maintain()
@@ -362,6 +363,7 @@ struct StoreWriterTests {
         }
         try writer.close()
         let snapshot = try StoreSnapshot(directory: directory.path)
+        #expect(options.compactDocCompression == .zstd(12))
         for segment in snapshot.segments {
             let final = segment.docCount > 800
             #expect((segment.docs.compression == options.compactDocCompression) == final, "\(segment.docCount)")

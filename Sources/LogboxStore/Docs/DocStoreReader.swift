@@ -58,7 +58,7 @@ public final class DocStoreReader: Sendable {
                 "docs format version \(version), this build reads \(DocStoreWriter.readableVersions)"
             )
         }
-        guard let compression = DocCompression(trailerByte: level), version >= 3 || level <= 12 else {
+        guard let compression = DocCompression(trailerByte: level), version >= compression.minimumVersion else {
             throw StoreError(.corrupt, offset: at + 18, "bad compression \(level)")
         }
         guard layout == 0 || (layout == 1 && version >= 4) else {

@@ -40,20 +40,19 @@ public struct StoreOptions: Sendable {
     public var maximumMergedEvents = 262_144
     /// Run merges in the background as segments accumulate.
     public var backgroundMerges = true
-    /// How background merges compress their doc store: LZ4HC level 3 writes at ~210 MB/s on one
-    /// core against LZ4 fast's ~1.2 GB/s (`lz4 -b1e4 -B5` on the benchmark corpus) and reads as fast
-    /// as LZ4 fast; merged docs shrink 0.265 -> 0.205 x raw on the 1M-line corpus. (Deflate, writing
-    /// at a quarter of that speed, left a 10M-line import on two busy cores with 183 unmerged
-    /// segments: merges must keep up with ingest first.)
-    public var mergedDocCompression: DocCompression = .lz4hc(3)
-    /// How `compact`, which an operator runs when ingest is quiet, compresses its doc store: zlib
-    /// level 9 stores docs at 0.149 x raw on the 1M-line corpus (level 6: 0.158, LZ4HC 9: 0.189);
-    /// `logbox index compact` of that corpus's 11 fresh segments takes 6.4 s (level 6: 4.2 s).
-    /// Inflating costs the same at every level, about 260 MB/s (python3's `zlib` over the corpus in
-    /// 256 KiB blocks); `logbox query --all --count 'program:sshd /from \d+\.\d+\.\d+\.\d+ port/'`,
-    /// which reads every sshd event of the 1M corpus, takes 0.11 s on the compacted store and 0.06 s
-    /// on the LZ4 and LZ4HC segments an import leaves.
-    public var compactDocCompression: DocCompression = .deflate(9)
+    /// How background merges compress their doc store: zstd level 3 writes faster than LZ4HC 3
+    /// (758 against 267 MB/s in 256 KiB blocks, `zstd -b3 -B262144` and `lz4 -b3 -B262144` over
+    /// 60 MB of the benchmark corpus) and stores smaller: `logbox index compact` of the 1M-line
+    /// corpus at zstd 3 leaves docs at 0.154 x raw in 2.5 s (LZ4HC 3: 0.20). It reads at about
+    /// 2 GB/s, LZ4 at 6. Merges must keep up with ingest first: deflate, at a quarter of LZ4HC 3's
+    /// speed, left a 10M-line import on two busy cores with 183 unmerged segments.
+    public var mergedDocCompression: DocCompression = .zstd(3)
+    /// How `compact`, which an operator runs when ingest is quiet, compresses its doc store: zstd
+    /// level 12 stores the 1M-line corpus's docs at 0.123 x raw (zstd 9: 0.127, 15: 0.120, 19:
+    /// 0.113; deflate 9: 0.149), and `logbox index compact` of its 11 fresh segments takes 5.4 s
+    /// (zstd 9: 3.8 s, 15: 12.2 s, 19: 74 s; deflate 9: 6.3 s). Inflating costs about the same at
+    /// every level.
+    public var compactDocCompression: DocCompression = .zstd(12)
     /// When set, while fewer events than this per second arrive (measured over 10 s) and no merge is
     /// due, the merge thread recompresses final segments (too large to be merged again) whose docs
     /// are not yet `compactDocCompression`, one at a time, oldest first (`StoreWriter.maintain`): a
