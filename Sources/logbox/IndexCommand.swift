@@ -155,8 +155,10 @@ struct IndexStats: OutputCommand {
         }
         for (name, bytes) in sorted {
             let postings = bytes.postings
+            // A hashed field's dictionary name starts with a control byte (`IndexingRules`).
+            let shown = IndexingRules.isHashedFieldName(name) ? "\(name.dropFirst()) (hashed)" : name
             rows.append([
-                name, "\(bytes.terms)", "\(bytes.postingsCount)", Self.size(UInt64(bytes.dictionary)),
+                shown, "\(bytes.terms)", "\(bytes.postingsCount)", Self.size(UInt64(bytes.dictionary)),
                 Self.size(postings.docBytes),
                 Self.size(postings.positionBytes), Self.size(postings.skipBytes), Self.size(UInt64(bytes.columns)),
                 share(bytes.total),

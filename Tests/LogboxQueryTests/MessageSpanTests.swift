@@ -105,7 +105,6 @@ struct MessageSpanTests {
         let snapshot = try Self.store(directory, compacted: compacted)
         if compacted { #expect(snapshot.segments.count == 1) }
         #expect(snapshot.segments.contains { !((try? Self.spanTerms($0))?.isEmpty ?? true) })
-        let engine = QueryEngine(snapshot: snapshot, limits: .unlimited)
         let queries: [(query: String, count: Int)] = [
             ("gecko", 20 + 20 + 2 + 2),
             ("khtml", 20 + 1),
@@ -134,25 +133,7 @@ struct MessageSpanTests {
             ("status:500 curl", 4),
             ("cart OR login", 30 + 15 + 2 + 1),
         ]
-        var events: [(segment: SegmentReader, event: StoredEvent)] = []
-        for segment in snapshot.segments {
-            var cursor = segment.docs.makeCursor()
-            for doc in 0..<UInt32(segment.docCount) { events.append((segment, try cursor.event(doc))) }
-        }
-        for (text, count) in queries {
-            let prepared = try engine.prepare(try QueryParser.parseFilter(text))
-            let expected = events.filter {
-                prepared.matches($0.event, names: $0.segment.meta.fieldNames, sources: $0.segment.meta.sources)
-            }.count
-            var found = 0
-            try engine.matches(prepared, in: .everything) { matches in
-                found += matches.docs.count
-                return true
-            }
-            #expect(expected == count, "brute force: \(text)")
-            #expect(found == expected, "index: \(text)")
-            #expect(try engine.count(prepared, in: .everything) == expected, "count: \(text)")
-        }
+        try BruteForceCheck.expect(queries, on: snapshot)
     }
 
     @Test("the random-filter corpus has span terms, so its 2,000 filters go through them")

@@ -145,9 +145,12 @@ struct SegmentExecutor {
                 }
                 return best
             case .field(let name, .equals(let value)):
-                return try self.lookup(name, value).map { Int($0.docCount) } ?? 0
+                let own = try self.lookup(name, value).map { Int($0.docCount) } ?? 0
+                guard let hashed = self.hashedName(name) else { return own }
+                return own + (try self.lookup(hashed, IndexingRules.termHash(value.span)).map { Int($0.docCount) } ?? 0)
             case .field(let name, _), .fieldExists(let name), .numericRange(let name, _, _, _, _):
-                return self.segment.terms.termCount(field: name) == 0 ? 0 : Int(self.docCount)
+                let hasTerms = self.segment.terms.termCount(field: name) > 0 || self.hashedName(name) != nil
+                return hasTerms ? Int(self.docCount) : 0
             default:
                 return Int(self.docCount)
             }
@@ -165,7 +168,7 @@ struct SegmentExecutor {
             // A word that spans hold has more than its own list.
             guard try self.spans().occurrences(of: terms[0]).isEmpty else { return nil }
             return .some(try self.lookup(IndexingRules.messageField, terms[0]))
-        case .field(let name, .equals(let value)):
+        case .field(let name, .equals(let value)) where self.hashedName(name) == nil:
             return .some(try self.lookup(name, value))
         default:
             return nil
@@ -218,69 +221,114 @@ struct SegmentExecutor {
         case .messageRegex, .messageExists, .verifyField:
             return try self.verify(leaf, within: within)
         case .fieldExists(let name):
-            return try self.expand(name, from: [], leaf: nil, within: within) { _ in true }
+            let docs = try self.expand(name, from: [], leaf: nil, within: within) { _ in true }
+            return DocSets.union(docs, try self.hashedDocs(name, within: within))
         case .field(let name, let test):
+            let docs = try self.fieldTerms(name, test, leaf: leaf, within: within)
+            guard let hashed = self.hashedName(name) else { return docs }
+            // Docs whose value is hashed: all of them for `exists`, else those the stored event confirms.
+            let candidates: [UInt32]
             switch test {
+            case .exists: return DocSets.union(docs, try self.hashedDocs(name, within: within))
+            case .numericRange: return docs
             case .equals(let value):
-                guard let address = try self.lookup(name, value) else { return [] }
-                return try self.postings(address, within: within)
-            case .prefix(let prefix):
-                return try self.expand(name, from: prefix, leaf: leaf, within: within) { $0.starts(with: prefix) }
-            case .wildcard(let glob):
-                return try self.expand(name, from: glob.literalPrefix, leaf: leaf, within: within) { glob.matches($0) }
-            case .regex(let regex, let literal):
-                let matcher = self.state.matcher(leaf.id, regex)
-                return try self.expand(name, from: literal ?? [], leaf: leaf, within: within) { term in
-                    term.withUnsafeBufferPointer { matcher.matches($0.span) }
-                }
-            case .byteRange(let lower, let lowerInclusive, let upper, let upperInclusive):
-                return try self.expandRange(
-                    name,
-                    lower,
-                    lowerInclusive,
-                    upper,
-                    upperInclusive,
-                    leaf: leaf,
-                    within: within
-                )
-            case .cidr(let network):
-                let prefixes = IPAddressText.textPrefixes(network) ?? [[]]
-                var result: [UInt32] = []
-                for prefix in prefixes {
-                    let docs = try self.expand(name, from: prefix, leaf: leaf, within: within) { term in
-                        guard let address = IPAddressText.parse(term) else { return false }
-                        return IPAddressText.contains(network, address)
-                    }
-                    result = DocSets.union(result, docs)
-                }
-                return result
-            case .exists:
-                return try self.expand(name, from: [], leaf: nil, within: within) { _ in true }
-            case .numericRange:
-                return []
+                let address = try self.lookup(hashed, IndexingRules.termHash(value.span))
+                candidates = try address.map { try self.postings($0, within: within) } ?? []
+            default:
+                candidates = try self.hashedDocs(name, within: within)
             }
+            return DocSets.union(docs, try self.verify(leaf, within: DocSets.subtract(candidates, docs)))
         case .numericRange(let name, let lower, let lowerInclusive, let upper, let upperInclusive):
-            guard let column = self.segment.columns.numeric(name) else { return [] }
-            var out: [UInt32] = []
-            if let within, within.count < 4096 {
-                for doc in within {
-                    if let value = column.value(doc),
-                        ByteOrder.numericInRange(value, lower, lowerInclusive, upper, upperInclusive)
-                    {
-                        out.append(doc)
-                    }
-                }
-                return out
-            }
-            for range in column.blocks(from: lower, through: upper) {
-                column.forEach(in: range) { doc, value in
-                    if ByteOrder.numericInRange(value, lower, lowerInclusive, upper, upperInclusive) { out.append(doc) }
-                }
-            }
-            return within.map { DocSets.intersect($0, out) } ?? out
+            return try self.numericRange(name, lower, lowerInclusive, upper, upperInclusive, within: within)
         case .timeRange(let from, let to):
             return self.timeFilter(from: from, to: to, within: within)
         }
+    }
+
+    /// The dictionary name of `field`'s hashed terms, when this segment has any (`IndexingRules`).
+    private func hashedName(_ field: String) -> String? {
+        let name = IndexingRules.hashedFieldName(field)
+        return self.segment.terms.termCount(field: name) > 0 ? name : nil
+    }
+
+    /// Every doc with a hashed value of `field`, inside `within`.
+    private mutating func hashedDocs(_ field: String, within: [UInt32]?) throws -> [UInt32] {
+        guard let name = self.hashedName(field) else { return [] }
+        return try self.expand(name, from: [], leaf: nil, within: within) { _ in true }
+    }
+
+    /// The docs the terms of `name` answer `test` for (hashed terms aside).
+    private mutating func fieldTerms(_ name: String, _ test: ValueTest, leaf: PreparedLeaf, within: [UInt32]?) throws
+        -> [UInt32]
+    {
+        switch test {
+        case .equals(let value):
+            guard let address = try self.lookup(name, value) else { return [] }
+            return try self.postings(address, within: within)
+        case .prefix(let prefix):
+            return try self.expand(name, from: prefix, leaf: leaf, within: within) { $0.starts(with: prefix) }
+        case .wildcard(let glob):
+            return try self.expand(name, from: glob.literalPrefix, leaf: leaf, within: within) { glob.matches($0) }
+        case .regex(let regex, let literal):
+            let matcher = self.state.matcher(leaf.id, regex)
+            return try self.expand(name, from: literal ?? [], leaf: leaf, within: within) { term in
+                term.withUnsafeBufferPointer { matcher.matches($0.span) }
+            }
+        case .byteRange(let lower, let lowerInclusive, let upper, let upperInclusive):
+            return try self.expandRange(
+                name,
+                lower,
+                lowerInclusive,
+                upper,
+                upperInclusive,
+                leaf: leaf,
+                within: within
+            )
+        case .cidr(let network):
+            let prefixes = IPAddressText.textPrefixes(network) ?? [[]]
+            var result: [UInt32] = []
+            for prefix in prefixes {
+                let docs = try self.expand(name, from: prefix, leaf: leaf, within: within) { term in
+                    guard let address = IPAddressText.parse(term) else { return false }
+                    return IPAddressText.contains(network, address)
+                }
+                result = DocSets.union(result, docs)
+            }
+            return result
+        case .exists:
+            return try self.expand(name, from: [], leaf: nil, within: within) { _ in true }
+        case .numericRange:
+            return []
+        }
+    }
+
+    /// Docs whose numeric value of `name` lies in the range, inside `within`.
+    private func numericRange(
+        _ name: String,
+        _ lower: NumericValue?,
+        _ lowerInclusive: Bool,
+        _ upper: NumericValue?,
+        _ upperInclusive: Bool,
+        within: [UInt32]?
+    ) throws -> [UInt32] {
+        guard let column = self.segment.columns.numeric(name) else { return [] }
+        var out: [UInt32] = []
+        if let within, within.count < 4096 {
+            for doc in within {
+                if let value = column.value(doc),
+                    ByteOrder.numericInRange(value, lower, lowerInclusive, upper, upperInclusive)
+                {
+                    out.append(doc)
+                }
+            }
+            return out
+        }
+        for range in column.blocks(from: lower, through: upper) {
+            column.forEach(in: range) { doc, value in
+                if ByteOrder.numericInRange(value, lower, lowerInclusive, upper, upperInclusive) { out.append(doc) }
+            }
+        }
+        return within.map { DocSets.intersect($0, out) } ?? out
     }
 
     /// The docs of one postings list inside `within`.

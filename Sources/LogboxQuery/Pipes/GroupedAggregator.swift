@@ -206,6 +206,8 @@ struct GroupedAggregator {
         // A segment's name table lists the well-known names (`host`, `program`…) even when no
         // event has them: no term then means no value, unless the segment skipped fields.
         if segment.terms.termCount(field: keyField) == 0, segment.meta.skippedFields > 0 { return false }
+        // Hashed values have no text in the dictionary (`IndexingRules`).
+        if segment.terms.termCount(field: IndexingRules.hashedFieldName(keyField)) > 0 { return false }
         for aggregation in self.aggregations {
             guard aggregation.function == .count else { return false }
             if let field = aggregation.field, SegmentFieldReader.canonical(field) != keyField { return false }

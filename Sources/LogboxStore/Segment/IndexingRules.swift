@@ -22,6 +22,15 @@ public import LogboxCore
 ///   postings plus those of every span term holding it, shifted by its place in the span: the
 ///   query engine takes that union, so phrases stay exact without reading the events. A user agent
 ///   of 22 words costs one doc id and one position per line instead of 22 of each.
+/// - hashed fields: a field whose values in a flushed segment are nearly all distinct hex ids
+///   (trace and span ids, UUIDs: `isHashedField`) keeps, instead of its terms, a 4-byte hash of
+///   each (`termHash`) under the name `hashedFieldName(name)`. Random ids are incompressible, so
+///   their text in the dictionary cost as much as in the doc store; the hash costs a fifth. A
+///   lookup gives the docs whose value has that hash, and the query engine reads them to keep
+///   those whose value is the one asked for; prefixes, patterns and ranges on such a field read
+///   every event that has it. Merges copy the hashed terms as they are (same hash, same bytes), so
+///   a merged segment may hold both forms of a field. Input field names starting with
+///   `hashedFieldMarker` are reserved: their values are stored under `_`, unindexed.
 public enum IndexingRules {
     public static let messageField = "message"
     public static let sourceField = "source"
@@ -42,6 +51,50 @@ public enum IndexingRules {
     /// Distinct span terms a flushed segment makes at most, so that hostile values cannot make the
     /// query engine's per-segment span table big; values past it are indexed word by word.
     public static let maximumSpanTerms = 4096
+
+    /// First byte of the name a hashed field's terms are kept under in the term dictionary.
+    public static let hashedFieldMarker: Character = "\u{1}"
+    /// A flushed segment hashes a field with at least this many distinct values, ...
+    public static let hashedFieldMinimumTerms = 1024
+    /// ... each at least this many bytes of hex digits and dashes (so never an address, a path or
+    /// words, whose prefixes, ranges and CIDR blocks are queried), ...
+    public static let hashedFieldMinimumLength = 16
+    /// ... of which at most one in ten is in more than one event.
+    public static let hashedFieldMaximumRepeatedShare = 0.1
+
+    /// The dictionary field holding the hashed terms of `name`.
+    public static func hashedFieldName(_ name: String) -> String { String(Self.hashedFieldMarker) + name }
+
+    /// Whether a dictionary field name is a hashed field's (or an input name this build reserves).
+    public static func isHashedFieldName(_ name: String) -> Bool { name.first == Self.hashedFieldMarker }
+
+    /// Whether a field with `terms` distinct values, `repeated` of them in more than one event, the
+    /// shortest `shortest` bytes long, and every byte of them a hex digit or a dash (`hexIDs`), is hashed.
+    public static func isHashedField(terms: Int, repeated: Int, shortest: Int, hexIDs: Bool) -> Bool {
+        terms >= Self.hashedFieldMinimumTerms && shortest >= Self.hashedFieldMinimumLength && hexIDs
+            && Double(repeated) <= Double(terms) * Self.hashedFieldMaximumRepeatedShare
+    }
+
+    /// Whether `byte` may be part of a hashed field's value: 0-9, a-f, A-F or `-`.
+    @inline(__always)
+    public static func isHexIDByte(_ byte: UInt8) -> Bool {
+        byte &- 0x30 < 10 || (byte | 0x20) &- 0x61 < 6 || byte == 0x2D
+    }
+
+    /// The hashed term of an exact term: FNV-1a 64 of its bytes, folded to 32 bits (high xor low),
+    /// big-endian, so that hashed terms sort as the numbers do.
+    public static func termHash(_ term: Span<UInt8>) -> [UInt8] {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for i in term.indices {
+            hash ^= UInt64(term[i])
+            hash &*= 0x0000_0100_0000_01B3
+        }
+        let folded = UInt32(truncatingIfNeeded: hash ^ (hash >> 32))
+        return [
+            UInt8(folded >> 24), UInt8(truncatingIfNeeded: folded >> 16), UInt8(truncatingIfNeeded: folded >> 8),
+            UInt8(truncatingIfNeeded: folded),
+        ]
+    }
 
     /// Whether a message term is a span term (its words are `Tokenizer`'s of the bytes after the marker).
     @inline(__always)

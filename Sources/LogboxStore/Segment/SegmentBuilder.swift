@@ -277,6 +277,8 @@ struct SegmentBuilder {
 
     private mutating func localField(_ name: String) -> UInt32? {
         if let id = self.fieldNames.id(of: name) { return id }
+        // Reserved for hashed fields' dictionary names (`IndexingRules`).
+        if IndexingRules.isHashedFieldName(name) { return nil }
         guard self.fieldNames.count < IndexingRules.maximumFieldsPerSegment else { return nil }
         let id = self.fieldNames.intern(name)
         self.tables.append(TermTable(keepsPositions: name == IndexingRules.messageField))
@@ -314,16 +316,59 @@ struct SegmentBuilder {
         return handle
     }
 
+    /// Writes `table`'s terms as hashes (`IndexingRules.termHash`) under `name`: in hash order, the
+    /// docs of values that share a hash together.
+    private static func writeHashed(
+        _ table: TermTable,
+        name: String,
+        postings: inout PostingsWriter,
+        dictionary: inout TermDictionaryWriter
+    ) {
+        var entries: [(hash: [UInt8], docs: [UInt32])] = []
+        entries.reserveCapacity(table.count)
+        table.forEachPostings { term, docs, _, _ in
+            entries.append((IndexingRules.termHash(Array(term).span), Array(docs)))
+        }
+        entries.sort { $0.hash.lexicographicallyPrecedes($1.hash) }
+        var start = 0
+        while start < entries.count {
+            var docs = entries[start].docs
+            var end = start + 1
+            while end < entries.count, entries[end].hash == entries[start].hash {
+                docs = Array(Set(docs).union(entries[end].docs)).sorted()
+                end += 1
+            }
+            dictionary.add(field: name, term: entries[start].hash, address: postings.add(docs: docs.span))
+            start = end
+        }
+    }
+
     /// The serialized files (bodies sealed with their footers) and the segment's meta.
     consuming func finish(createdAt: Int64) -> (files: [(name: String, bytes: [UInt8])], meta: SegmentMeta) {
         var postings = PostingsWriter()
         var dictionary = TermDictionaryWriter()
         let names = self.fieldNames.strings
-        let fieldOrder = names.indices.filter { $0 < self.tables.count }.sorted {
-            names[$0].utf8.lexicographicallyPrecedes(names[$1].utf8)
+        // The name each table is written under: hashed fields under their hashed name.
+        var written: [(name: String, field: Int, hashed: Bool)] = []
+        for field in names.indices where field < self.tables.count {
+            let table = self.tables[field]
+            let hashed =
+                !table.keepsPositions && field != Int(self.sourceField) && field != Int(self.fileField)
+                && table.count >= IndexingRules.hashedFieldMinimumTerms
+                && IndexingRules.isHashedField(
+                    terms: table.count,
+                    repeated: table.repeatedTerms,
+                    shortest: table.shortestTerm,
+                    hexIDs: table.allTermBytes(IndexingRules.isHexIDByte)
+                )
+            written.append((hashed ? IndexingRules.hashedFieldName(names[field]) : names[field], field, hashed))
         }
-        for field in fieldOrder {
-            let name = names[field]
+        written.sort { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
+        for (name, field, hashed) in written {
+            if hashed {
+                Self.writeHashed(self.tables[field], name: name, postings: &postings, dictionary: &dictionary)
+                continue
+            }
             self.tables[field].forEachPostings { term, docs, positions, counts in
                 let address: PostingsAddress
                 if self.tables[field].keepsPositions {

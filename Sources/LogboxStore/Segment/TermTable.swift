@@ -59,6 +59,25 @@ struct TermTable {
         self.probe(term, tag: UInt64(UInt32(truncatingIfNeeded: WordHash.hash(term))) << 32).index
     }
 
+    /// The length of the shortest term (0 for an empty table).
+    var shortestTerm: Int {
+        var shortest = self.ends.isEmpty ? 0 : Int.max
+        var start = 0
+        for end in self.ends {
+            shortest = min(shortest, end - start)
+            start = end
+        }
+        return shortest
+    }
+
+    /// Whether every byte of every term passes `test`.
+    func allTermBytes(_ test: (UInt8) -> Bool) -> Bool {
+        self.arena.allSatisfy(test)
+    }
+
+    /// Terms recorded in more than one doc (a table without positions).
+    var repeatedTerms: Int { self.docCounts.reduce(0) { $0 + ($1 > 1 ? 1 : 0) } }
+
     /// The docs the term at `index` was recorded in so far, in a table without positions.
     func docCount(termIndex index: Int) -> UInt32 {
         self.docCounts[index]

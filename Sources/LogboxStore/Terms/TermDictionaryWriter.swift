@@ -30,8 +30,9 @@
 /// index and decodes one block of at most 32 entries. Version 1 is the same but for `length`,
 /// which is the plain suffix length there (no hex packing). Version 2 has the same bytes as 3, but
 /// its `message` field holds words only; from version 3 it may also hold span terms (marker byte
-/// 0x01, then a value as written: `IndexingRules`), whose words a reader that ignored them would
-/// miss, so older readers refuse the file. Hex packing halves trace and span ids,
+/// 0x01, then a value as written), and a field named 0x01 + name may hold the 4-byte hashes of
+/// another field's values (`IndexingRules`): a reader that ignored either would miss events, so
+/// older readers refuse the file. Hex packing halves trace and span ids,
 /// hashes and most numbers: on the benchmark corpus the dictionary of `trace_id` is most of the
 /// terms file.
 ///
