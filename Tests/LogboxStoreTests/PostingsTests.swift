@@ -311,7 +311,7 @@ struct PostingsTests {
         #expect(throws: StoreError.self) {
             try reader.iterator(PostingsAddress(offset: 4, docCount: 0, hasPositions: false))
         }
-        #expect(throws: StoreError.self) { try PostingsReader(body: [3, 0, 0, 0]) }
+        #expect(throws: StoreError.self) { try PostingsReader(body: [4, 0, 0, 0]) }
         #expect(throws: StoreError.self) { try PostingsReader(body: [0, 0, 0, 0]) }
         #expect(throws: StoreError.self) { try PostingsReader(body: [1]) }
         let empty = try PostingsReader(body: PostingsWriter().finish())
@@ -373,10 +373,18 @@ struct PostingsCorruptionTests {
         let positioned = writer.add(docs: [5], positions: [[1]])
         let body = writer.finish()
         let skip = Int(twoBlocks.offset)
+        // The skip table: two bit widths, then the two entries packed (lastDoc, docOffset).
+        let (lastDocWidth, offsetWidth) = (Int(body[skip]), Int(body[skip + 1]))
+        #expect(lastDocWidth == 9)  // doc 384
+        /// `body` with the `width` bits at bit `bit` of the packed entries set to ones.
+        func ones(_ body: [UInt8], bit: Int, width: Int) -> [UInt8] {
+            var damaged = body
+            for b in bit..<bit + width { damaged[skip + 2 + b / 8] |= 1 << UInt8(b % 8) }
+            return damaged
+        }
 
-        // The first block's last doc in the skip table claims UInt32.max.
-        var damaged = body
-        for i in 0..<4 { damaged[skip + i] = 0xFF }
+        // The first block's last doc in the skip table claims 511.
+        var damaged = ones(body, bit: 0, width: lastDocWidth)
         var reader = try PostingsReader(body: damaged)
         var iterator = try reader.iterator(twoBlocks)
         #expect(throws: StoreError.self) { while try iterator.next() != nil {} }
@@ -384,15 +392,20 @@ struct PostingsCorruptionTests {
         var skipping = try reader.iterator(twoBlocks)
         #expect(throws: StoreError.self) { try skipping.advance(to: docs[128]) }
 
-        // The second block's doc offset points past the end.
-        damaged = body
-        damaged[skip + 8 + 7] = 0x7F
+        // The second block's doc offset points past its block.
+        damaged = ones(body, bit: 2 * lastDocWidth + offsetWidth, width: offsetWidth)
         reader = try PostingsReader(body: damaged)
         skipping = try reader.iterator(twoBlocks)
         #expect(throws: StoreError.self) { try skipping.advance(to: docs[128]) }
         #expect(throws: StoreError.self) { try reader.verify(address: twoBlocks, docCount: 1000) }
 
-        // A bit width above 32.
+        // A skip table bit width above 32.
+        damaged = body
+        damaged[skip] = 33
+        reader = try PostingsReader(body: damaged)
+        #expect(throws: StoreError.self) { try reader.iterator(twoBlocks) }
+
+        // A block bit width above 32.
         damaged = body
         damaged[Int(oneBlock.offset)] = 33
         reader = try PostingsReader(body: damaged)
@@ -619,7 +632,10 @@ struct PostingsBreakdownTests {
         // given alone, the last one runs to the end of the body.
         let plain = try reader.breakdown(Array(addresses.prefix(4)))
         #expect(plain.positionBytes == 0)
-        #expect(plain.skipBytes == UInt64(2 * 8 + 3 * 8))
+        // Two bit widths and 2 or 3 packed entries each: doc ids up to 897 (10 bits), offsets below 128.
+        let twoEntries: Int = 2 + (2 * (10 + 6) + 7) / 8
+        let threeEntries: Int = 2 + (3 * (10 + 7) + 7) / 8
+        #expect(plain.skipBytes == UInt64(twoEntries + threeEntries))
         #expect(plain.skipBytes + plain.docBytes + plain.otherBytes == UInt64(body.count))
     }
 }

@@ -15,7 +15,12 @@ public struct PostingsIterator: Sendable {
     private let body: ByteStorage
     private let listOffset: Int
     private let blockCount: Int
+    /// Version 1 and 2 skip entries: bytes per entry (4 per field).
     private let entrySize: Int
+    /// Version 3 skip entries: bits per field, bits per entry, and where the packed entries start.
+    private let skipWidths: (UInt8, UInt8, UInt8)
+    private let skipEntryBits: Int
+    private let skipEntriesStart: Int
     /// Body offset of the doc region (right after the skip table).
     private let regionStart: Int
     /// Current block, -1 before the first move.
@@ -54,10 +59,27 @@ public struct PostingsIterator: Sendable {
         let count = Int(address.docCount)
         let blockCount = (count + BitPacking.blockSize - 1) / BitPacking.blockSize
         let entrySize = address.hasPositions ? 12 : 8
-        let skipSize = blockCount >= 2 ? blockCount * entrySize : 0
+        let fields = address.hasPositions ? 3 : 2
+        var widths: (UInt8, UInt8, UInt8) = (0, 0, 0)
+        var skipSize = blockCount >= 2 ? blockCount * entrySize : 0
+        if version >= 3 && blockCount >= 2 {
+            guard fields <= body.count - offset else {
+                throw StoreError(.corrupt, offset: Int64(offset), "skip table header runs past the end")
+            }
+            let bytes = body.span
+            widths = (bytes[offset], bytes[offset + 1], fields == 3 ? bytes[offset + 2] : 0)
+            guard widths.0 <= 32, widths.1 <= 32, widths.2 <= 32 else {
+                throw StoreError(.corrupt, offset: Int64(offset), "skip table bit widths exceed 32")
+            }
+            let bits = Int(widths.0) + Int(widths.1) + Int(widths.2)
+            skipSize = fields + (blockCount * bits + 7) / 8
+        }
         guard skipSize <= body.count - offset else {
             throw StoreError(.corrupt, offset: Int64(offset), "skip table of \(blockCount) blocks runs past the end")
         }
+        self.skipWidths = widths
+        self.skipEntryBits = Int(widths.0) + Int(widths.1) + Int(widths.2)
+        self.skipEntriesStart = offset + fields
         self.body = body
         self.count = count
         self.hasPositions = address.hasPositions
@@ -291,6 +313,19 @@ public struct PostingsIterator: Sendable {
 
     /// `field` 0: last doc, 1: doc offset, 2: positions offset, of skip entry `block`.
     private func skipValue(_ block: Int, field: Int) throws(StoreError) -> UInt32 {
+        if self.version >= 3 {
+            // Bounds: `init` checked that the packed entries lie inside the body.
+            let width = field == 0 ? self.skipWidths.0 : field == 1 ? self.skipWidths.1 : self.skipWidths.2
+            let before =
+                field == 0 ? 0 : field == 1 ? Int(self.skipWidths.0) : Int(self.skipWidths.0 + self.skipWidths.1)
+            let bit = block * self.skipEntryBits + before
+            let bytes = self.body.span
+            let first = self.skipEntriesStart + bit >> 3
+            let last = self.skipEntriesStart + (bit + Int(width) + 7) >> 3
+            var word: UInt64 = 0
+            for i in first..<last { word |= UInt64(bytes[i]) << UInt64(8 * (i - first)) }
+            return UInt32(truncatingIfNeeded: (word >> UInt64(bit & 7)) & ((1 << UInt64(width)) - 1))
+        }
         let at = self.listOffset + block * self.entrySize + field * 4
         let bytes = self.body.span
         guard at >= 0, at <= bytes.count - 4 else {
@@ -345,7 +380,9 @@ public struct PostingsIterator: Sendable {
             self.blockCount == 1 ? self.regionStart : self.regionStart + Int(try self.skipValue(block, field: 1))
         // `next` is the smallest doc the block may start with: one past the previous block's last.
         var next: UInt64 = block == 0 ? 0 : UInt64(try self.skipValue(block - 1, field: 0)) + 1
-        if isFull {
+        if self.version >= 3 && docCount >= PostingsWriter.packedPositionsMinimum {
+            next = try self.decodeGapBlock(at: start, count: docCount, base: next)
+        } else if isFull {
             guard start < self.body.count else {
                 throw StoreError(.corrupt, offset: Int64(start), "postings block starts past the end")
             }
@@ -413,6 +450,29 @@ public struct PostingsIterator: Sendable {
             self.positionCursor =
                 self.blockCount == 1 ? self.blockDocEnd : self.regionStart + Int(try self.skipValue(block, field: 2))
         }
+    }
+
+    /// Decodes a version 3 gap block of `count` docs at `start` into `docs` as doc ids from `base`;
+    /// returns one past the last.
+    private mutating func decodeGapBlock(at start: Int, count: Int, base: UInt64) throws(StoreError) -> UInt64 {
+        var docs = self.docs
+        self.docs = []  // keep `docs` uniquely referenced while it is written
+        defer { self.docs = docs }
+        var at = start
+        let body = self.body
+        try GapBlock.decode(body.span, at: &at, count: count, into: &docs)
+        var next = base
+        for i in 0..<count {
+            let gap = UInt64(docs[i])
+            guard next < UInt64(UInt32.max), gap < UInt64(UInt32.max) - next else {
+                throw StoreError(.corrupt, offset: Int64(start), "doc id reaches UInt32.max")
+            }
+            next += gap
+            docs[i] = UInt32(next)
+            next += 1
+        }
+        self.blockDocEnd = at
+        return next
     }
 
     /// Unpacks the gaps of a full block into `docs` as doc ids from `base`; returns one past the last.
