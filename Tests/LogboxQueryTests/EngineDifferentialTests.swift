@@ -79,6 +79,7 @@ final class EngineCorpus: Sendable {
         options.flushEvents = 250
         options.backgroundMerges = false
         options.maximumMergedEvents = 600
+        options.compactMaximumEvents = 600
         let writer = try StoreWriter(directory: self.directory.path, options: options)
         // The first half is compacted into merged segments; the rest stays in flushed ones.
         let half = batches.count / 2

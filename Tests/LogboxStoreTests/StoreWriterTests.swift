@@ -274,13 +274,44 @@ struct StoreWriterTests {
         #expect(merged.docs.compression == options.compactDocCompression)
     }
 
+    @Test("compaction writes segments up to compactMaximumEvents, past what background merges write")
+    func compactLimit() throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        var options = StoreOptions()
+        options.flushEvents = 700
+        options.maximumMergedEvents = 1000
+        options.compactMaximumEvents = 1500
+        options.backgroundMerges = false
+        let writer = try StoreWriter(directory: directory.path, options: options)
+        try Self.append(writer, Self.allBatches[...])
+        try writer.flush()
+        let flushed = writer.manifest.segments.map(\.docCount)
+        #expect(flushed.count > 2, "\(flushed)")
+        // Neighbours merge while they fit in 1,500 events.
+        var expected: [Int] = []
+        for size in flushed {
+            if let last = expected.last, last + size <= 1500 {
+                expected[expected.count - 1] += size
+            } else {
+                expected.append(size)
+            }
+        }
+        #expect(expected.contains { $0 > 1000 }, "\(flushed)")
+        try writer.compact()
+        #expect(writer.manifest.segments.map(\.docCount) == expected)
+        try writer.close()
+        #expect(try Self.storedLines(directory.path).sorted() == Self.allLines.sorted())
+    }
+
     @Test("compaction recompresses segments too large to merge, once")
     func compactRecompresses() throws {
         let directory = TemporaryDirectory()
         defer { directory.remove() }
         var options = StoreOptions()
         options.flushEvents = 700
-        options.maximumMergedEvents = 1000  // no two segments fit in one
+        options.maximumMergedEvents = 1000
+        options.compactMaximumEvents = 1000  // no two segments fit in one
         options.backgroundMerges = false
         let writer = try StoreWriter(directory: directory.path, options: options)
         try Self.append(writer, Self.allBatches[...])

@@ -603,7 +603,7 @@ public final class StoreWriter {
         }
     }
 
-    /// Merges neighbouring segments into as few as `maximumMergedEvents` allows (`logbox index
+    /// Merges neighbouring segments into as few as `compactMaximumEvents` allows (`logbox index
     /// compact`), in the foreground, with the doc store recompressed as `compactDocCompression` says.
     public func compact() throws(StoreError) {
         try self.flush()
@@ -612,7 +612,7 @@ public final class StoreWriter {
         var runs: [[SegmentInfo]] = [[]]
         var events = 0
         for segment in self.state.manifest.segments {
-            if events + segment.docCount > self.options.maximumMergedEvents && !runs[runs.count - 1].isEmpty {
+            if events + segment.docCount > self.options.compactMaximumEvents && !runs[runs.count - 1].isEmpty {
                 runs.append([])
                 events = 0
             }
