@@ -28,13 +28,13 @@ enum GapBlock {
         }
         let width = UInt32.bitWidth - all.leadingZeroBitCount
         let packedBits = gaps.count * width
-        // The best k is near log2(mean × ln 2); try the neighbours of that.
-        let mean = Double(sum) / Double(gaps.count)
-        let target = UInt64(mean * 0.69)
+        // The best k is floor(log2(mean × ln 2)) or one more; packing at 0 or 1 bit is as small as
+        // Rice can be.
+        let target = sum * 69 / (100 * UInt64(gaps.count))
         let center = target == 0 ? 0 : 63 - target.leadingZeroBitCount
         var bestK = -1
         var bestBits = packedBits
-        for k in max(0, center - 1)...min(31, center + 2) {
+        for k in center...min(31, center + 1) where width > 1 {
             var bits = gaps.count * (1 + k)
             for i in gaps.indices { bits += Int(gaps[i] >> UInt32(k)) }
             if bits < bestBits {
@@ -42,29 +42,39 @@ enum GapBlock {
                 bestK = k
             }
         }
-        var writer = BitWriter()
         if bestK < 0 {
             out.u8(UInt8(width))
             if gaps.count == BitPacking.blockSize {
                 BitPacking.pack(gaps, width: width, into: &out)
                 return
             }
-            for i in gaps.indices { writer.put(UInt64(gaps[i]), bits: width, into: &out) }
         } else {
             out.u8(Self.riceFlag | UInt8(bestK))
-            let mask = (UInt64(1) << UInt64(bestK)) - 1
-            for i in gaps.indices {
-                var ones = Int(gaps[i] >> UInt32(bestK))
-                while ones >= 32 {
-                    writer.put(0xFFFF_FFFF, bits: 32, into: &out)
-                    ones -= 32
-                }
-                // `ones` one-bits, then the terminating zero.
-                writer.put((UInt64(1) << UInt64(ones)) - 1, bits: ones + 1, into: &out)
-                writer.put(UInt64(gaps[i]) & mask, bits: bestK, into: &out)
-            }
         }
-        writer.flush(into: &out)
+        // Bits go to a stack buffer, appended once: a byte at a time through `out` costs a
+        // capacity and uniqueness check each.
+        let byteCount = (bestBits + 7) / 8
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: byteCount + 8) { buffer in
+            var writer = BitWriter(buffer.baseAddress!)
+            if bestK < 0 {
+                for i in gaps.indices { writer.put(UInt64(gaps[i]), bits: width) }
+            } else {
+                let mask = (UInt64(1) << UInt64(bestK)) - 1
+                for i in gaps.indices {
+                    var ones = Int(gaps[i] >> UInt32(bestK))
+                    while ones >= 32 {
+                        writer.put(0xFFFF_FFFF, bits: 32)
+                        ones -= 32
+                    }
+                    // `ones` one-bits, then the terminating zero, then the low bits.
+                    writer.put((UInt64(1) << UInt64(ones)) - 1, bits: ones + 1)
+                    writer.put(UInt64(gaps[i]) & mask, bits: bestK)
+                }
+            }
+            let written = writer.finish()
+            precondition(written == byteCount, "gap block wrote \(written) bytes, planned \(byteCount)")
+            out.append(UnsafeBufferPointer(start: buffer.baseAddress, count: written))
+        }
     }
 
     /// Decodes a block of `count` gaps at `offset` into `out[0..<count]`; moves `offset` past it.
@@ -130,29 +140,41 @@ enum GapBlock {
     }
 }
 
-/// Bits appended least significant first, flushed a byte at a time.
+/// Bits written least significant first into memory the caller sized.
 private struct BitWriter {
+    private let base: UnsafeMutablePointer<UInt8>
+    private var at = 0
     private var accumulator: UInt64 = 0
     private var count = 0
 
+    init(_ base: UnsafeMutablePointer<UInt8>) { self.base = base }
+
     /// Appends the low `bits` (0...32) bits of `value`.
     @inline(__always)
-    mutating func put(_ value: UInt64, bits: Int, into out: inout ByteWriter) {
-        guard bits > 0 else { return }
+    mutating func put(_ value: UInt64, bits: Int) {
         self.accumulator |= (value & ((1 << UInt64(bits)) - 1)) << UInt64(self.count)
         self.count += bits
-        while self.count >= 8 {
-            out.u8(UInt8(truncatingIfNeeded: self.accumulator))
-            self.accumulator >>= 8
-            self.count -= 8
+        if self.count >= 32 {
+            // In bounds: the caller sized the buffer for every bit put, plus 8 bytes.
+            UnsafeMutableRawPointer(self.base + self.at).storeBytes(
+                of: UInt32(truncatingIfNeeded: self.accumulator).littleEndian,
+                as: UInt32.self
+            )
+            self.at += 4
+            self.accumulator >>= 32
+            self.count -= 32
         }
     }
 
-    /// Writes the last partial byte, zero-padded.
-    mutating func flush(into out: inout ByteWriter) {
-        if self.count > 0 { out.u8(UInt8(truncatingIfNeeded: self.accumulator)) }
-        self.accumulator = 0
-        self.count = 0
+    /// Writes the last bits, zero-padded to a byte; returns the bytes written in all.
+    mutating func finish() -> Int {
+        while self.count > 0 {
+            self.base[self.at] = UInt8(truncatingIfNeeded: self.accumulator)
+            self.at += 1
+            self.accumulator >>= 8
+            self.count -= 8
+        }
+        return self.at
     }
 }
 

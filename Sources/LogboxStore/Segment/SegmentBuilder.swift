@@ -134,7 +134,12 @@ struct SegmentBuilder {
         let table = Int(self.messageField)
         var position: UInt32 = 0
         var cursor = range.lowerBound
-        if self.spanCandidates.count > 1 { self.spanCandidates.sort { $0.lowerBound < $1.lowerBound } }
+        // Parsers emit fields in line order, so this is nearly always sorted already.
+        if self.spanCandidates.count > 1,
+            !zip(self.spanCandidates, self.spanCandidates.dropFirst()).allSatisfy({ $0.lowerBound <= $1.lowerBound })
+        {
+            self.spanCandidates.sort { $0.lowerBound < $1.lowerBound }
+        }
         for span in self.spanCandidates {
             guard span.lowerBound >= cursor, span.upperBound <= range.upperBound else { continue }
             // A word across either end would tokenize differently alone.

@@ -56,7 +56,17 @@ struct TermTable {
 
     /// The index of `term` if the table has it (no insert).
     func existingIndex(of term: UnsafeBufferPointer<UInt8>) -> Int? {
-        self.probe(term, tag: UInt64(UInt32(truncatingIfNeeded: WordHash.hash(term))) << 32).index
+        let hash = UInt32(truncatingIfNeeded: WordHash.hash(term))
+        let mask = self.slots.count - 1
+        var slot = Int(hash) & mask
+        while self.slots[slot] != 0 {
+            let entry = self.slots[slot]
+            if entry >> 32 == UInt64(hash), self.equals(Int(entry & 0xFFFF_FFFF) - 1, term) {
+                return Int(entry & 0xFFFF_FFFF) - 1
+            }
+            slot = (slot + 1) & mask
+        }
+        return nil
     }
 
     /// The length of the shortest term (0 for an empty table).
@@ -231,26 +241,20 @@ struct TermTable {
         return order
     }
 
-    /// The term's index if present, else the empty slot it would take. `tag` is its hash << 32.
-    @inline(__always)
-    private func probe(_ term: UnsafeBufferPointer<UInt8>, tag: UInt64) -> (index: Int?, slot: Int) {
+    private mutating func index(of term: UnsafeBufferPointer<UInt8>) -> Int {
+        let hash = UInt32(truncatingIfNeeded: WordHash.hash(term))
+        let tag = UInt64(hash) << 32
         let mask = self.slots.count - 1
-        var slot = Int(tag >> 32) & mask
+        var slot = Int(hash) & mask
         while true {
             let entry = self.slots[slot]
-            if entry == 0 { return (nil, slot) }
+            if entry == 0 { break }
             if entry & 0xFFFF_FFFF_0000_0000 == tag {
                 let index = Int(entry & 0xFFFF_FFFF) - 1
-                if self.equals(index, term) { return (index, slot) }
+                if self.equals(index, term) { return index }
             }
             slot = (slot + 1) & mask
         }
-    }
-
-    private mutating func index(of term: UnsafeBufferPointer<UInt8>) -> Int {
-        let tag = UInt64(UInt32(truncatingIfNeeded: WordHash.hash(term))) << 32
-        let (found, slot) = self.probe(term, tag: tag)
-        if let found { return found }
         let index = self.ends.count
         self.arena.append(contentsOf: term)
         self.ends.append(self.arena.count)
