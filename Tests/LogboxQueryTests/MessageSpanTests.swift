@@ -143,20 +143,24 @@ struct MessageSpanTests {
         #expect(spans > 0)
     }
 
-    @Test("a segment makes at most maximumSpanTerms span terms; values past it stay words and still match")
-    func spanTermLimit() throws {
+    @Test(
+        "a segment makes at most maximumSpanTerms span terms, maximumSpanTermsPerField of a field; values past them stay words and still match"
+    )
+    func spanTermLimits() throws {
         let directory = TemporaryDirectory()
         defer { directory.remove() }
         var options = StoreOptions()
         options.backgroundMerges = false
         options.flushEvents = 1_000_000
         let writer = try StoreWriter(directory: directory.path, options: options)
-        let distinct = IndexingRules.maximumSpanTerms + 20
+        // Four fields of 300 values each, every value in 8 lines: more than a field may make, and
+        // together more than a segment may.
+        let distinct = IndexingRules.maximumSpanTermsPerField + 44
         var lines: [String] = []
         for copy in 0..<Int(IndexingRules.minimumSpanDocs) {
             for value in 0..<distinct {
                 lines.append(
-                    "10.0.0.1 - - [01/Nov/2026:10:00:00 +0000] \"GET /x HTTP/1.1\" 200 \(copy) \"-\" \"agent \(value) ok\""
+                    "10.1.\(value / 250).\(value % 250) - - [01/Nov/2026:10:00:00 +0000] \"GET /p/\(value)/x HTTP/1.1\" 200 \(copy) \"https://r\(value).example\" \"agent \(value) ok\""
                 )
             }
         }
@@ -167,10 +171,26 @@ struct MessageSpanTests {
         let segment = try #require(snapshot.segments.first)
         let spans = try Self.spanTerms(segment)
         #expect(spans.count == IndexingRules.maximumSpanTerms)
+        for prefix in ["agent ", "https://r", "/p/", "10.1."] {
+            let count = spans.keys.filter { $0.hasPrefix(prefix) }.count
+            #expect(count <= IndexingRules.maximumSpanTermsPerField, "\(prefix): \(count)")
+        }
+        // The client address comes first in each line: its field reaches its cap; the user agent,
+        // last, gets what the segment cap leaves (one span went to `HTTP/1.1`).
+        #expect(spans.keys.filter { $0.hasPrefix("10.1.") }.count == IndexingRules.maximumSpanTermsPerField)
+        #expect(
+            spans.keys.filter { $0.hasPrefix("agent ") }.count
+                == IndexingRules.maximumSpanTerms - 1 - 3 * IndexingRules.maximumSpanTermsPerField
+        )
         let engine = QueryEngine(snapshot: snapshot, limits: .unlimited)
         for value in [0, distinct - 1] {
-            let prepared = try engine.prepare(try QueryParser.parseFilter("\"agent \(value) ok\""))
-            #expect(try engine.count(prepared, in: .everything) == Int(IndexingRules.minimumSpanDocs))
+            for query in [
+                "\"agent \(value) ok\"", "\"r\(value) example\"", "\"p \(value) x\"",
+                "\"10.1.\(value / 250).\(value % 250)\"",
+            ] {
+                let prepared = try engine.prepare(try QueryParser.parseFilter(query))
+                #expect(try engine.count(prepared, in: .everything) == Int(IndexingRules.minimumSpanDocs), "\(query)")
+            }
         }
     }
 }

@@ -6,9 +6,9 @@ import LogboxStore
 /// A word of the message is at position p of a doc when the word's own postings say so, or when a
 /// span term holding the word as its k-th word is at position p - k. The executor answers words,
 /// phrases and prefixes from that union, so a segment with spans gives the same docs as one without.
-struct MessageSpans {
+struct MessageSpans: Sendable {
     /// Where one word stands: a span term's postings, and the word's place in it.
-    struct Occurrence {
+    struct Occurrence: Sendable {
         var address: PostingsAddress
         /// The span's index in `spans`.
         var span: Int

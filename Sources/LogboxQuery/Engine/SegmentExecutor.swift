@@ -386,7 +386,9 @@ struct SegmentExecutor {
 
     private mutating func spans() throws -> MessageSpans {
         if let table = self.spanTable { return table }
-        let table = try MessageSpans(self.segment.terms)
+        // Kept with the segment: a segment of thousands of spans takes a millisecond to read.
+        let terms = self.segment.terms
+        let table = try self.segment.derived("message spans") { try MessageSpans(terms) }
         self.spanTable = table
         return table
     }

@@ -40,9 +40,11 @@ struct SegmentBuilder {
     private let fileField: UInt32
     private let messageField: UInt32
     /// The event being added: line ranges of its values that may become message spans (`IndexingRules`).
-    private var spanCandidates: [Range<Int>] = []
-    /// Distinct span terms made so far (at most `IndexingRules.maximumSpanTerms`).
+    private var spanCandidates: [(range: Range<Int>, field: UInt32)] = []
+    /// Distinct span terms made so far (at most `IndexingRules.maximumSpanTerms`), and per local
+    /// field (at most `maximumSpanTermsPerField`).
     private var spanTerms = 0
+    private var spanTermsOfField: [Int] = []
 
     init(id: UInt64, level: UInt8, compressionLevel: Int32) {
         self.id = id
@@ -116,7 +118,7 @@ struct SegmentBuilder {
                         range.count <= IndexingRules.maximumSpanLength,
                         self.tables[Int(field.name)].docCount(termIndex: term) >= IndexingRules.minimumSpanDocs
                     {
-                        self.spanCandidates.append(range)
+                        self.spanCandidates.append((range, field.name))
                     }
                 }
                 if let message {
@@ -136,11 +138,13 @@ struct SegmentBuilder {
         var cursor = range.lowerBound
         // Parsers emit fields in line order, so this is nearly always sorted already.
         if self.spanCandidates.count > 1,
-            !zip(self.spanCandidates, self.spanCandidates.dropFirst()).allSatisfy({ $0.lowerBound <= $1.lowerBound })
+            !zip(self.spanCandidates, self.spanCandidates.dropFirst()).allSatisfy({
+                $0.range.lowerBound <= $1.range.lowerBound
+            })
         {
-            self.spanCandidates.sort { $0.lowerBound < $1.lowerBound }
+            self.spanCandidates.sort { $0.range.lowerBound < $1.range.lowerBound }
         }
-        for span in self.spanCandidates {
+        for (span, field) in self.spanCandidates {
             guard span.lowerBound >= cursor, span.upperBound <= range.upperBound else { continue }
             // A word across either end would tokenize differently alone.
             if span.lowerBound > range.lowerBound, Tokenizer.isWordByte(line[span.lowerBound - 1]),
@@ -160,9 +164,19 @@ struct SegmentBuilder {
             self.scratch.append(IndexingRules.spanMarker)
             self.scratch.append(contentsOf: UnsafeBufferPointer(rebasing: line[span]))
             let known = self.scratch.withUnsafeBufferPointer { self.tables[table].existingIndex(of: $0) }
-            guard known != nil || self.spanTerms < IndexingRules.maximumSpanTerms else { continue }
+            if known == nil {
+                if self.spanTermsOfField.count <= Int(field) {
+                    self.spanTermsOfField.append(
+                        contentsOf: repeatElement(0, count: Int(field) + 1 - self.spanTermsOfField.count)
+                    )
+                }
+                guard self.spanTerms < IndexingRules.maximumSpanTerms,
+                    self.spanTermsOfField[Int(field)] < IndexingRules.maximumSpanTermsPerField
+                else { continue }
+                self.spanTerms += 1
+                self.spanTermsOfField[Int(field)] += 1
+            }
             let term = known ?? self.scratch.withUnsafeBufferPointer { self.tables[table].termIndex($0) }
-            if known == nil { self.spanTerms += 1 }
             position = self.addWords(UnsafeBufferPointer(rebasing: line[cursor..<span.lowerBound]), doc, position)
             self.tables[table].add(termIndex: term, doc: doc, position: position)
             position += words

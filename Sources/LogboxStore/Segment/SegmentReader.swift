@@ -1,4 +1,5 @@
 import Glibc
+import Synchronization
 
 /// One immutable segment, opened: its meta and a reader per file, every footer checked.
 ///
@@ -24,8 +25,20 @@ public final class SegmentReader: Sendable {
     private let bodies: [(name: String, body: ByteStorage, crc: UInt32)]
     /// The mapped data files, for `releaseResidentPages`.
     private let mappings: [MappedFile]
+    /// Tables a reader derives from the files once and keeps while the segment is open (the query
+    /// engine's message span table), by name.
+    private let derived = Mutex<[String: any Sendable]>([:])
 
     public static let fileNames = ["terms", "postings", "columns", "docs"]
+
+    /// The table `name` derived from this segment: `make`'s result, made on first use and kept
+    /// while the segment is open. Two first uses at once may both make it; one is kept.
+    public func derived<Table: Sendable>(_ name: String, _ make: () throws -> Table) rethrows -> Table {
+        if let table = self.derived.withLock({ $0[name] }) as? Table { return table }
+        let table = try make()
+        self.derived.withLock { $0[name] = table }
+        return table
+    }
 
     public init(directory: String, fileSystem: FileSystem) throws(StoreError) {
         self.directory = directory
