@@ -110,6 +110,29 @@ struct HashedFieldTests {
         #expect(Set(table.rows.map { $0.map { $0! } }) == expected)
     }
 
+    @Test("a value longer than a term (256 bytes) is cut as it was indexed, in plain and hashed fields")
+    func longValues() throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        let head = String(repeating: "ab", count: 128)  // 256 bytes, then the tails differ
+        var lines = Self.lines()
+        for (index, tail) in ["0123", "4567"].enumerated() {
+            lines.append(
+                #"{"ts":"2026-11-01T11:00:0\#(index)Z","msg":"long","trace_id":"\#(head)\#(tail)","note":"\#(head)\#(tail)"}"#
+            )
+        }
+        let snapshot = try Self.store(directory, lines: lines, compacted: false)
+        #expect(snapshot.segments[0].terms.termCount(field: IndexingRules.hashedFieldName("trace_id")) > 0)
+        try BruteForceCheck.expect(
+            [
+                // The first 256 bytes decide, for the query as for the events (counted as cut terms).
+                ("trace_id:\(head)0123", 2), ("trace_id:\(head)89ab", 2), ("trace_id:\(head.dropLast(2))", 0),
+                ("note:\(head)0123", 2), ("note:\(head)", 2), ("note:\(head.dropLast(2))", 0),
+            ],
+            on: snapshot
+        )
+    }
+
     @Test("two ids with one hash: the hash finds both events, the stored value keeps the one asked for")
     func collision() throws {
         // Birthday search among 16-digit ids for two with the same 32-bit hash (about 80,000 tries).

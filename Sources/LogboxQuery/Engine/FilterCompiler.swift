@@ -60,6 +60,11 @@ struct FilterCompiler {
         case .word(let value), .phrase(let value):
             var bytes = Array(value.utf8)
             if name == "level", let level = Level(word: bytes.span) { bytes = Array(level.description.utf8) }
+            // A longer value was indexed cut (`IndexingRules.maximumExactTermLength`): cut it the
+            // same way, so that it finds its event, as a long word in the message does.
+            if indexed, bytes.count > IndexingRules.maximumExactTermLength {
+                bytes.removeSubrange(IndexingRules.maximumExactTermLength...)
+            }
             return valueLeaf(.equals(bytes))
         case .prefix(let value):
             if value.isEmpty {
