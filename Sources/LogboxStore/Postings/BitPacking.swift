@@ -13,8 +13,12 @@ enum BitPacking {
     static func width(of values: Span<UInt32>) -> Int {
         var all: UInt32 = 0
         for i in values.indices { all |= values[i] }
-        return UInt32.bitWidth - all.leadingZeroBitCount
+        return Self.width(of: all)
     }
+
+    /// Bits `value` needs (0 for 0).
+    @inline(__always)
+    static func width(of value: UInt32) -> Int { UInt32.bitWidth - value.leadingZeroBitCount }
 
     /// Appends the 128 `values` at `width` bits each (every value must fit).
     static func pack(_ values: Span<UInt32>, width: Int, into out: inout ByteWriter) {

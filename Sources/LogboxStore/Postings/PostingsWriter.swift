@@ -150,30 +150,28 @@ public struct PostingsWriter: Sendable {
 
     /// Writes the skip table of the list being ended (layout at the top of the file).
     private mutating func writeSkipTable() {
-        let widthOf = { (value: UInt32) in UInt32.bitWidth - value.leadingZeroBitCount }
+        let fields = self.hasPositions ? 3 : 2
+        let base = self.docRegion.count
         var widths = [0, 0, 0]
         for entry in self.skipEntries {
-            widths[0] = max(widths[0], widthOf(entry.lastDoc))
-            widths[1] = max(widths[1], widthOf(UInt32(entry.docOffset)))
-            widths[2] = max(widths[2], widthOf(UInt32(self.docRegion.count + entry.positionOffset)))
+            widths[0] = max(widths[0], BitPacking.width(of: entry.lastDoc))
+            widths[1] = max(widths[1], BitPacking.width(of: UInt32(entry.docOffset)))
+            widths[2] = max(widths[2], BitPacking.width(of: UInt32(base + entry.positionOffset)))
         }
-        let fields = self.hasPositions ? 3 : 2
         for field in 0..<fields { self.output.u8(UInt8(widths[field])) }
-        var accumulator: UInt64 = 0
-        var bits = 0
-        for entry in self.skipEntries {
-            let values = [entry.lastDoc, UInt32(entry.docOffset), UInt32(self.docRegion.count + entry.positionOffset)]
-            for field in 0..<fields {
-                accumulator |= UInt64(values[field]) << UInt64(bits)
-                bits += widths[field]
-                while bits >= 8 {
-                    self.output.u8(UInt8(truncatingIfNeeded: accumulator))
-                    accumulator >>= 8
-                    bits -= 8
-                }
+        let entryBits = widths[0] + widths[1] + (fields == 3 ? widths[2] : 0)
+        let byteCount = (self.skipEntries.count * entryBits + 7) / 8
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: byteCount + 8) { buffer in
+            var writer = BitWriter(buffer.baseAddress!)
+            for entry in self.skipEntries {
+                writer.put(UInt64(entry.lastDoc), bits: widths[0])
+                writer.put(UInt64(entry.docOffset), bits: widths[1])
+                if fields == 3 { writer.put(UInt64(base + entry.positionOffset), bits: widths[2]) }
             }
+            let written = writer.finish()
+            precondition(written == byteCount, "skip table wrote \(written) bytes, planned \(byteCount)")
+            self.output.append(UnsafeBufferPointer(start: buffer.baseAddress, count: written))
         }
-        if bits > 0 { self.output.u8(UInt8(truncatingIfNeeded: accumulator)) }
     }
 
     /// Writes a whole list from the flat arrays a segment builder keeps per term.

@@ -49,9 +49,8 @@ public enum IndexingRules {
     /// Span values are 2...`maximumSpanLength` bytes and at least 2 words long.
     public static let maximumSpanLength = 255
     /// Distinct span terms a flushed segment makes at most, and at most per field, so that the
-    /// query engine's per-segment span table stays small (it is read once per open segment; a
-    /// thousand spans take about a tenth of a millisecond) whatever the values: past them, values
-    /// are indexed word by word. The per-field cap keeps a field of many frequent values (client
+    /// query engine's per-segment span table stays small (it is read once per open segment)
+    /// whatever the values: past them, values are indexed word by word. The per-field cap keeps a field of many frequent values (client
     /// addresses) from crowding out the few that pay most (user agents, referrers).
     public static let maximumSpanTerms = 1024
     public static let maximumSpanTermsPerField = 256
